@@ -1,0 +1,3 @@
+from livehost.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Device configuration (etc/livehost/livehost.yaml) and the YAML reading it shares."""

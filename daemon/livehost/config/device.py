@@ -1,0 +1,61 @@
+"""The device config file as a whole, and loading it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import Field, ValidationError
+
+from livehost.config.base import Section
+from livehost.config.engines import AvatarConfig, EnginesConfig, VoiceConfig
+from livehost.config.explain import validation_problems
+from livehost.config.mqtt import MqttConfig
+from livehost.config.outputs import OutputConfig, VideoConfig
+from livehost.config.paths import PathsConfig
+from livehost.config.unit import UnitConfig
+from livehost.config.yamlfile import load_yaml_file
+from livehost.problems import ProblemsError
+
+DEFAULT_CONFIG = "/etc/livehost/livehost.yaml"
+
+
+class DeviceConfig(Section):
+    unit: UnitConfig
+    schedule: str = Field("schedule.yaml", description="The product schedule, relative to this file.")
+    outputs: list[OutputConfig] = Field(default_factory=list)
+    video: VideoConfig = Field(default_factory=VideoConfig)
+    mqtt: MqttConfig = Field(default_factory=MqttConfig)
+    engines: EnginesConfig = Field(default_factory=EnginesConfig)
+    voice: VoiceConfig = Field(default_factory=VoiceConfig)
+    avatar: AvatarConfig = Field(default_factory=AvatarConfig)
+    paths: PathsConfig = Field(default_factory=PathsConfig)
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    config: DeviceConfig
+    file: Path
+
+    def resolve(self, path: str) -> Path:
+        """A path from the config, relative ones taken from the config file's folder."""
+        return (self.file.parent / Path(path).expanduser()).resolve()
+
+    @property
+    def schedule_path(self) -> Path:
+        return self.resolve(self.config.schedule)
+
+    @property
+    def state_dir(self) -> Path:
+        return self.resolve(self.config.paths.state)
+
+
+def load_config(path: str | Path) -> LoadedConfig:
+    doc = load_yaml_file(path)
+    if not isinstance(doc.data, dict):
+        raise ProblemsError([doc.problem((), "the config should be a section of 'name: value' lines")])
+    try:
+        config = DeviceConfig.model_validate(doc.data)
+    except ValidationError as exc:
+        raise ProblemsError(validation_problems(exc, doc, DeviceConfig)) from None
+    return LoadedConfig(config, Path(path).resolve())

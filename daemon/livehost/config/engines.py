@@ -1,0 +1,35 @@
+"""Which engine does each job, and their settings."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from livehost.config.base import Section
+
+
+class EnginesConfig(Section):
+    speech: Literal["piper"] = "piper"
+    lipsync: Literal["warp", "onnx"] = "warp"
+    encoder: Literal["auto", "pyav", "gstreamer"] = Field(
+        "auto", description="auto follows the hardware probe: NVENC through GStreamer where present."
+    )
+    providers: list[Literal["tensorrt", "cuda", "cpu"]] = Field(
+        default_factory=lambda: ["tensorrt", "cuda", "cpu"],
+        description="Inference providers in order of preference; missing ones are skipped.",
+    )
+    threads: int = Field(1, ge=1, le=16, description="CPU threads per inference session.")
+
+
+class VoiceConfig(Section):
+    id: str = Field("en_US-joe-medium", description="Voice id from the models manifest.")
+    length_scale: float = Field(1.0, gt=0.3, le=3.0, description="Above 1 speaks slower.")
+    noise_scale: float = Field(0.667, ge=0, le=2.0)
+    noise_w: float = Field(0.8, ge=0, le=2.0)
+    volume: float = Field(1.0, gt=0, le=4.0)
+    speaker: int | None = Field(None, ge=0, description="Speaker id for multi-speaker voices.")
+
+
+class AvatarConfig(Section):
+    path: str | None = Field(None, description="Avatar package folder; the built-in host if left out.")

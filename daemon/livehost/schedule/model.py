@@ -1,0 +1,149 @@
+"""The product schedule store staff write (etc/livehost/schedule.yaml), as pydantic models.
+
+Field descriptions double as documentation of the file format. Checks that involve
+several fields (unknown product ids, overlapping slots, ...) live in `checks.py` so that
+all of them can be reported together with their own line numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from livehost.schedule.currencies import CURRENCY_CODES
+from livehost.schedule.fields import WEEKDAYS, Day, Days, Duration, LocalDateTime, TimeOfDay
+
+ProductId = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        max_length=64,
+        description="Short name used to refer to the product in slots: letters, digits, - _ .",
+    ),
+]
+Money = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=3)]
+Style = Literal["energetic", "calm", "friendly"]
+
+
+def _check_currency(code: str | None) -> str | None:
+    if code is None:
+        return None
+    upper = code.strip().upper()
+    if upper not in CURRENCY_CODES:
+        raise ValueError(f"'{code}' is not a currency code; use a three-letter code like USD, EUR or CNY")
+    return upper
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Store(_Section):
+    name: str = Field(min_length=1, max_length=80, description="The shop's name, as the host says it.")
+    currency: str = Field("USD", description="Currency for prices that do not name their own.")
+    language: str = Field("en", description="Language of the sales talk (en, zh).")
+
+    _currency = field_validator("currency")(_check_currency)
+
+
+class Faq(_Section):
+    question: str = Field(min_length=1, max_length=300)
+    answer: str = Field(min_length=1, max_length=600)
+
+
+class Sale(_Section):
+    price: Money = Field(description="The sale price; must be below the normal price.")
+    starts: LocalDateTime | None = Field(None, description="When the sale starts (local time).")
+    ends: LocalDateTime = Field(description="When the sale ends (local time), e.g. 2026-12-01 20:00.")
+
+
+class Product(_Section):
+    id: ProductId
+    name: str = Field(min_length=1, max_length=80)
+    price: Money
+    currency: str | None = Field(None, description="Defaults to the store's currency.")
+    sale: Sale | None = None
+    features: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        min_length=1, max_length=12, description="Key selling points, one short sentence each."
+    )
+    description: str = Field("", max_length=1000)
+    faq: list[Faq] = Field(default_factory=list, max_length=30)
+    image: str | None = Field(None, description="Picture for the product card, relative to this file.")
+    call_to_action: str | None = Field(None, max_length=200)
+
+    _currency = field_validator("currency")(_check_currency)
+
+
+class DateRange(_Section):
+    from_: Day = Field(alias="from", description="First day (inclusive).")
+    until: Day = Field(description="Last day (inclusive).")
+
+    def contains(self, day: date) -> bool:
+        return self.from_ <= day <= self.until
+
+
+class Slot(_Section):
+    """A block of airtime on given days, rotating through its products."""
+
+    name: str | None = Field(None, max_length=80)
+    days: Days = Field(WEEKDAYS, description="Days it airs: [mon, tue], weekdays, weekends, daily.")
+    start: TimeOfDay
+    end: TimeOfDay
+    overnight: bool = Field(False, description="Set true when the slot runs past midnight.")
+    dates: DateRange | None = Field(None, description="Only air between these dates.")
+    products: list[str] = Field(min_length=1, max_length=100)
+    per_product: Duration = Field(300.0, description="Time on each product before the next: 5m, 90s.")
+    style: Style = "friendly"
+
+    def label(self, index: int) -> str:
+        return self.name or f"slot {index + 1}"
+
+
+class OffAir(_Section):
+    """A time the unit does not stream at all (night, holidays). Wins over slots."""
+
+    name: str | None = Field(None, max_length=80)
+    days: Days = Field(WEEKDAYS)
+    start: TimeOfDay | None = Field(None, description="Leave start and end out for whole days.")
+    end: TimeOfDay | None = None
+    overnight: bool = False
+    dates: DateRange | None = None
+
+    def label(self, index: int) -> str:
+        return self.name or f"off-air period {index + 1}"
+
+
+class Fallback(_Section):
+    """What airs when no slot is scheduled: an idle host with the store's message."""
+
+    message: str = Field(min_length=1, max_length=500)
+    products: list[str] = Field(default_factory=list, description="Products the idle host may mention.")
+
+
+class Schedule(_Section):
+    store: Store
+    products: list[Product] = Field(min_length=1, max_length=500)
+    slots: list[Slot] = Field(default_factory=list, max_length=200)
+    off_air: list[OffAir] = Field(default_factory=list, max_length=200)
+    fallback: Fallback
+
+    def product(self, product_id: str) -> Product:
+        for product in self.products:
+            if product.id == product_id:
+                return product
+        raise KeyError(product_id)
+
+    def currency_of(self, product: Product) -> str:
+        return product.currency or self.store.currency
+
+
+def window_bounds(start: time | None, end: time | None) -> tuple[int, int]:
+    """Minutes from local midnight of the day a window starts: (start, end), end > start."""
+    begin = start.hour * 60 + start.minute if start else 0
+    finish = end.hour * 60 + end.minute if end else 24 * 60
+    if end is not None and finish <= begin:
+        finish += 24 * 60
+    return begin, finish

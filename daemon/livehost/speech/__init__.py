@@ -1,0 +1,1 @@
+"""Speech: text in, audio chunks with phoneme timing out."""
