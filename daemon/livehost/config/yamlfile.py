@@ -110,7 +110,14 @@ def parse_yaml(text: str, name: str) -> YamlDocument:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
-        raise ProblemsError([Problem(name, line, column, "", _explain_syntax(exc))]) from None
+        lines = text.splitlines()
+        source_line = lines[mark.line] if mark and mark.line < len(lines) else ""
+        message = _explain_syntax(exc, tab="\t" in source_line[: (mark.column + 1) if mark else 0])
+        unclosed = _unclosed_quote_line(lines[: (mark.line + 1) if mark else len(lines)])
+        if unclosed is not None and "tab" not in message:
+            line, column = unclosed, None
+            message = "a quote is opened on this line but never closed"
+        raise ProblemsError([Problem(name, line, column, "", message)]) from None
     except yaml.YAMLError as exc:
         raise ProblemsError([Problem(name, None, None, "", f"this is not valid YAML: {exc}")]) from None
     doc = YamlDocument(file=name, data=None, text=text)
@@ -124,12 +131,13 @@ def parse_yaml(text: str, name: str) -> YamlDocument:
     return doc
 
 
-def _explain_syntax(exc: yaml.MarkedYAMLError) -> str:
+def _explain_syntax(exc: yaml.MarkedYAMLError, tab: bool) -> str:
     problem = exc.problem or str(exc)
-    if "'\\t'" in problem or "\t" in problem:
+    if tab or "\\t" in problem:
         return "a tab character is used here; YAML only allows spaces for indentation"
     if "mapping values are not allowed" in problem:
-        return "a ':' is in an unexpected place; put text that contains ': ' in quotes"
+        return ("a ':' is in an unexpected place: either the indentation is off, "
+                "or text that contains ': ' needs quotes around it")
     if "could not find expected ':'" in problem:
         return "a line here is missing its ':' between the name and the value"
     if "found undefined alias" in problem:
@@ -139,6 +147,27 @@ def _explain_syntax(exc: yaml.MarkedYAMLError) -> str:
     if "found unexpected end of stream" in problem or "while scanning a quoted" in str(exc):
         return "a quote is opened here but never closed"
     return f"this is not valid YAML ({problem})"
+
+
+def _unclosed_quote_line(lines: list[str]) -> int | None:
+    """1-based number of the last line that opens a quoted value it does not close."""
+    found = None
+    for number, line in enumerate(lines, 1):
+        value = line.split(": ", 1)[1] if ": " in line else line.lstrip(" -")
+        value = value.strip()
+        for quote in ('"', "'"):
+            if value.startswith(quote) and (len(value) == 1 or not _closes(value, quote)):
+                found = number
+    return found
+
+
+def _closes(value: str, quote: str) -> bool:
+    body = value[1:].split(" #")[0].rstrip()
+    if quote == "'":
+        body = body.replace("''", "")
+    else:
+        body = body.replace('\\"', "")
+    return quote in body
 
 
 class _Builder:

@@ -46,12 +46,15 @@ def load_schedule_text(text: str, name: str, now: datetime | None = None) -> Loa
     problems = _by_line(check_schedule(schedule, doc, now))
     if any(p.severity == "error" for p in problems):
         raise ProblemsError(problems)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return LoadedSchedule(schedule, text, digest, name, warnings=problems)
+    return LoadedSchedule(schedule, text, text_digest(text), name, warnings=problems)
 
 
 def load_schedule_file(path: str | Path, now: datetime | None = None) -> LoadedSchedule:
     return load_schedule_text(read_text_file(path), str(path), now)
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _by_line(problems: list[Problem]) -> list[Problem]:

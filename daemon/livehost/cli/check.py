@@ -1,0 +1,143 @@
+"""`livehost check`: validate the config and schedule, show what airs today and this week."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from livehost.cli.common import add_config_argument, default_config_path, parse_when, print_problems
+from livehost.config.device import load_config
+from livehost.problems import Problem, ProblemsError
+from livehost.schedule.currencies import format_price
+from livehost.schedule.load import LoadedSchedule, load_schedule_file
+from livehost.schedule.model import Slot
+from livehost.schedule.planner import Occurrence, Planner, occurrences
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "check", help="check the schedule (and config) for mistakes",
+        description="Check schedule files for mistakes. With no FILE, checks the device "
+        "config and the schedule it names. Exit status 0 when everything can be used.",
+    )
+    parser.add_argument("files", nargs="*", metavar="FILE", help="schedule files to check")
+    add_config_argument(parser)
+    parser.add_argument("--now", metavar="'YYYY-MM-DD HH:MM'", help="pretend it is this local time")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    problems: list[Problem] = []
+    zone = ZoneInfo("UTC")
+    zone_note = "no device config found; times are in UTC"
+    files = [Path(f) for f in args.files]
+    config_path = Path(args.config or default_config_path())
+    if args.config or config_path.exists() or not files:
+        try:
+            loaded_config = load_config(config_path)
+            zone = loaded_config.config.unit.zone
+            zone_note = f"time zone {loaded_config.config.unit.timezone}"
+            if not files:
+                files = [loaded_config.schedule_path]
+        except ProblemsError as exc:
+            problems += exc.problems
+    now = parse_when(args.now, zone)
+    results: list[LoadedSchedule] = []
+    for file in files:
+        try:
+            loaded = load_schedule_file(file, now=now.replace(tzinfo=None))
+        except ProblemsError as exc:
+            problems += exc.problems
+            continue
+        results.append(loaded)
+        problems += loaded.warnings
+    failed = any(p.severity == "error" for p in problems)
+    if args.json:
+        json.dump(
+            {"ok": not failed, "problems": [p.to_dict() for p in problems],
+             "schedules": [{"file": r.source, "sha256": r.sha256} for r in results]},
+            sys.stdout, indent=2,
+        )
+        print()
+        return 1 if failed else 0
+    if problems:
+        print_problems(problems, sys.stderr if failed else sys.stdout)
+        print(file=sys.stderr if failed else sys.stdout)
+    if failed:
+        return 1
+    for loaded in results:
+        print(summary(loaded, zone, now, zone_note))
+    return 0
+
+
+def summary(loaded: LoadedSchedule, zone: ZoneInfo, now: datetime, zone_note: str) -> str:
+    """One screen: what the schedule holds, what airs today and in the next six days."""
+    schedule = loaded.schedule
+    planner = Planner(schedule, zone)
+    lines = [
+        f"{loaded.source} is OK: {len(schedule.products)} products, {len(schedule.slots)} slots, "
+        f"{len(schedule.off_air)} off-air periods (version {loaded.short_hash})",
+        f"{schedule.store.name} · {zone_note} · now {now:%a %d %b %H:%M}",
+        "",
+    ]
+    current = planner.at(now)
+    until = f" until {current.end.astimezone(zone):%a %H:%M}" if current.end else ""
+    lines.append(f"On air now: {current.title()}{until}")
+    lines.append("")
+    today = now.date()
+    lines.append(f"Today, {now:%A %d %B}:")
+    airings = planner.airings(today, today)
+    for occ in airings:
+        lines.append("  " + _airing_line(occ, zone))
+    if not airings:
+        lines.append("  no slots; the idle host shows the store's message")
+    for period in _off_air_today(planner, today):
+        lines.append(f"  off air {period}")
+    lines.append("")
+    lines.append("This week:")
+    for offset in range(1, 7):
+        day = today + timedelta(days=offset)
+        day_airings = planner.airings(day, day)
+        names = " · ".join(
+            f"{o.start.astimezone(zone):%H:%M}-{o.end.astimezone(zone):%H:%M} "
+            f"{o.window.label(o.index)}" for o in day_airings
+        )
+        off = _off_air_today(planner, day)
+        if off and not day_airings:
+            names = "off air " + ", ".join(off)
+        lines.append(f"  {day:%a %d %b}  {names or 'idle host all day'}")
+    sales = [p for p in schedule.products if p.sale and p.sale.ends > now.replace(tzinfo=None)]
+    if sales:
+        lines.append("")
+        lines.append("Sales:")
+        for product in sales:
+            assert product.sale is not None
+            currency = schedule.currency_of(product)
+            lines.append(
+                f"  {product.name}: {format_price(product.sale.price, currency)} instead of "
+                f"{format_price(product.price, currency)} until {product.sale.ends:%a %d %b %H:%M}"
+            )
+    return "\n".join(lines)
+
+
+def _airing_line(occ: Occurrence, zone: ZoneInfo) -> str:
+    slot = occ.window
+    assert isinstance(slot, Slot)
+    start, end = occ.start.astimezone(zone), occ.end.astimezone(zone)
+    each = f"{slot.per_product / 60:g} min each"
+    return (f"{start:%H:%M}-{end:%H:%M}  {slot.label(occ.index):<24} "
+            f"{slot.style:<9} {', '.join(slot.products)} ({each})")
+
+
+def _off_air_today(planner: Planner, day: date) -> list[str]:
+    found = []
+    for occ in occurrences(planner.schedule.off_air, planner.zone, day, day):
+        start, end = occ.start.astimezone(planner.zone), occ.end.astimezone(planner.zone)
+        span = "all day" if (end - start) >= timedelta(hours=23) else f"{start:%H:%M}-{end:%H:%M}"
+        found.append(f"{span} ({occ.window.label(occ.index)})")
+    return found

@@ -1,0 +1,80 @@
+"""Pieces the subcommands share: finding the config, printing problems, parsing times."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from livehost.config.device import DEFAULT_CONFIG, LoadedConfig, load_config
+from livehost.problems import Problem, ProblemsError
+from livehost.schedule.fields import parse_local_datetime
+
+
+def default_config_path() -> str:
+    return os.environ.get("LIVEHOST_CONFIG", DEFAULT_CONFIG)
+
+
+def add_config_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config", metavar="FILE", default=None,
+        help=f"device config (default: $LIVEHOST_CONFIG or {DEFAULT_CONFIG})",
+    )
+
+
+def load_config_or_report(path: str | None, out: TextIO = sys.stderr) -> LoadedConfig | None:
+    """Load the device config; print its problems and return None if it is unusable."""
+    try:
+        return load_config(path or default_config_path())
+    except ProblemsError as exc:
+        print_problems(exc.problems, out)
+        return None
+
+
+def print_problems(problems: list[Problem], out: TextIO = sys.stderr) -> None:
+    """Each problem with the offending line quoted and a caret under the column."""
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    files = sorted({p.file for p in problems})
+    counts = []
+    if errors:
+        counts.append(f"{errors} problem{'s' if errors != 1 else ''}")
+    if warnings:
+        counts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    print(f"{' and '.join(counts)} in {', '.join(files)}:", file=out)
+    lines_of: dict[str, list[str]] = {}
+    for problem in problems:
+        print(f"\n  {problem}", file=out)
+        source = _source_line(problem, lines_of)
+        if source is not None:
+            print(f"    {problem.line:>4} | {source}", file=out)
+            if problem.column:
+                print(f"         | {' ' * (problem.column - 1)}^", file=out)
+
+
+def _source_line(problem: Problem, cache: dict[str, list[str]]) -> str | None:
+    if problem.line is None:
+        return None
+    if problem.file not in cache:
+        try:
+            cache[problem.file] = Path(problem.file).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            cache[problem.file] = []
+    lines = cache[problem.file]
+    if not 1 <= problem.line <= len(lines):
+        return None
+    return lines[problem.line - 1].replace("\t", "→")[:160]
+
+
+def parse_when(text: str | None, zone: ZoneInfo) -> datetime:
+    """A local 'YYYY-MM-DD HH:MM' in the unit's zone, or now."""
+    if text is None:
+        return datetime.now(timezone.utc).astimezone(zone)
+    try:
+        return parse_local_datetime(text).replace(tzinfo=zone)
+    except ValueError as exc:
+        raise SystemExit(f"livehost: {exc}") from None
