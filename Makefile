@@ -11,7 +11,7 @@ DURATION ?= 0
 APT_PACKAGES = python3-venv nginx-light libnginx-mod-rtmp mosquitto mosquitto-clients \
                ffmpeg fonts-noto-cjk
 
-.PHONY: setup apt venv test demo bench lint clean
+.PHONY: setup apt venv test demo bench lint clean install install-files install-venv image-test
 
 setup: apt venv
 
@@ -47,7 +47,49 @@ bench: setup
 # what is on air now and every change, and reloads when schedule.yaml is saved.
 demo: setup
 	$(VENV)/bin/livehost check --config etc/livehost/livehost.yaml
-	$(VENV)/bin/livehost plan --config etc/livehost/livehost.yaml --follow --for $(DURATION)
+	$(VENV)/bin/livehost plan --config etc/livehost/livehost.yaml --follow --for $(DURATION) --state-dir var/state
+
+# --- appliance (image/README.md) ---------------------------------------------------
+# `make install DESTDIR=/some/root` lays out the appliance tree below DESTDIR:
+# /opt/livehost/{venv,bin,models}, /etc/livehost, /var/{lib,cache,log}/livehost and the
+# systemd units, tmpfiles.d and sysusers.d files. An existing config is never replaced.
+DESTDIR  ?=
+OPT       = $(DESTDIR)/opt/livehost
+UNITDIR   = $(DESTDIR)/usr/lib/systemd/system
+INSTALL_EXTRAS ?=
+UNITS     = systemd/livehost.service systemd/livehost-engines.service systemd/livehost-provision.service
+
+install: install-files install-venv
+
+install-files:
+	install -d $(OPT)/bin $(OPT)/models $(UNITDIR) $(DESTDIR)/usr/lib/tmpfiles.d \
+	  $(DESTDIR)/usr/lib/sysusers.d $(DESTDIR)/etc/livehost
+	install -d -m 0700 $(DESTDIR)/etc/livehost/credentials
+	install -d -m 0750 $(DESTDIR)/var/lib/livehost $(DESTDIR)/var/cache/livehost \
+	  $(DESTDIR)/var/log/livehost
+	install -m 0644 $(UNITS) $(UNITDIR)/
+	install -m 0644 systemd/livehost.tmpfiles $(DESTDIR)/usr/lib/tmpfiles.d/livehost.conf
+	install -m 0644 systemd/livehost.sysusers $(DESTDIR)/usr/lib/sysusers.d/livehost.conf
+	install -m 0755 image/livehost-provision $(OPT)/bin/livehost-provision
+	for f in livehost.yaml schedule.yaml; do \
+	  test -e $(DESTDIR)/etc/livehost/$$f || install -m 0644 etc/livehost/$$f $(DESTDIR)/etc/livehost/$$f; \
+	done
+	if [ -d models ]; then cp -R models/. $(OPT)/models/; fi
+
+# The venv is built where it will live only when DESTDIR is empty; otherwise its
+# scripts' #! lines are rewritten from DESTDIR/opt/... to /opt/... afterwards.
+install-venv:
+	test -x $(OPT)/venv/bin/python || $(PYTHON) -m venv $(OPT)/venv
+	$(OPT)/venv/bin/python -m pip install -q --upgrade pip
+	$(OPT)/venv/bin/python -m pip install -q -c $(CONSTRAINTS) '.$(INSTALL_EXTRAS)'
+	if [ -n "$(DESTDIR)" ]; then \
+	  grep -lIs '$(OPT)/venv' $(OPT)/venv/bin/* | xargs -r sed -i 's|$(OPT)/venv|/opt/livehost/venv|g'; \
+	fi
+
+# Slow: debootstraps a Debian 12 root, installs the tree into it, runs `livehost check`
+# inside (chroot). Needs root and Debian's mirror. Not part of `make test`.
+image-test: setup
+	$(PY) -m pytest -m slow tests/appliance -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) build dist daemon/*.egg-info .pytest_cache .ruff_cache
