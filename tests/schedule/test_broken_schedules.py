@@ -45,80 +45,168 @@ CASES: list[tuple[str, str, str]] = [
     ("unclosed-quote", replace('    start: "09:00"', '    start: "09:00 #!'), "quote"),
     ("colon-in-text", replace("    name: Kettle", "    name: Kettle: the best #!"), "':'"),
     ("bad-indent", replace("    price: 10", "      price: 10 #!"), "indent"),
-    ("duplicate-key", replace("    price: 10\n", "    price: 10\n    price: 12 #!\n"), "written twice"),
+    (
+        "duplicate-key",
+        replace("    price: 10\n", "    price: 10\n    price: 12 #!\n"),
+        "written twice",
+    ),
     ("unknown-top-key", replace("slots:", "slot: #!"), "did you mean 'slots'"),
     ("misspelt-price", replace("    price: 10", "    prise: 10 #!"), "did you mean 'price'"),
-    ("misspelt-features", replace("    features: [boils fast]", "    fetures: [boils fast] #!"),
-     "did you mean 'features'"),
+    (
+        "misspelt-features",
+        replace("    features: [boils fast]", "    fetures: [boils fast] #!"),
+        "did you mean 'features'",
+    ),
     ("misspelt-store-name", replace("  name: Shop", "  nme: Shop #!"), "did you mean 'name'"),
     ("price-not-number", replace("    price: 10", "    price: ten #!"), "should be a number"),
     ("price-zero", replace("    price: 10", "    price: 0 #!"), "more than 0"),
     ("price-negative", replace("    price: 10", "    price: -3 #!"), "more than 0"),
-    ("unknown-currency", replace("    price: 10\n", "    price: 10\n    currency: DOLLAR #!\n"),
-     "not a currency code"),
-    ("unknown-store-currency", replace("  name: Shop\n", "  name: Shop\n  currency: XQZ #!\n"),
-     "not a currency code"),
-    ("sale-not-below", replace("    price: 10\n", "    price: 10\n    sale:\n      price: 12 #!\n"
-                                                   "      ends: 2030-01-01 20:00\n"), "not below"),
-    ("sale-ends-before-start", replace(
-        "    price: 10\n",
-        "    price: 10\n    sale:\n      price: 8\n      starts: 2030-02-01 10:00\n"
-        "      ends: 2030-01-01 20:00 #!\n"), "ends before it starts"),
-    ("sale-impossible-date", replace("    price: 10\n", "    price: 10\n    sale:\n      price: 8\n"
-                                                         "      ends: 2030-13-01 20:00 #!\n"),
-     "not a real date"),
+    (
+        "unknown-currency",
+        replace("    price: 10\n", "    price: 10\n    currency: DOLLAR #!\n"),
+        "not a currency code",
+    ),
+    (
+        "unknown-store-currency",
+        replace("  name: Shop\n", "  name: Shop\n  currency: XQZ #!\n"),
+        "not a currency code",
+    ),
+    (
+        "sale-not-below",
+        replace(
+            "    price: 10\n",
+            "    price: 10\n    sale:\n      price: 12 #!\n      ends: 2030-01-01 20:00\n",
+        ),
+        "not below",
+    ),
+    (
+        "sale-ends-before-start",
+        replace(
+            "    price: 10\n",
+            "    price: 10\n    sale:\n      price: 8\n      starts: 2030-02-01 10:00\n"
+            "      ends: 2030-01-01 20:00 #!\n",
+        ),
+        "ends before it starts",
+    ),
+    (
+        "sale-impossible-date",
+        replace(
+            "    price: 10\n",
+            "    price: 10\n    sale:\n      price: 8\n      ends: 2030-13-01 20:00 #!\n",
+        ),
+        "not a real date",
+    ),
     ("missing-price", replace("    price: 4.5\n", ""), "'price' is missing"),
     ("start-hour-25", replace('    start: "09:00"', '    start: "25:00" #!'), "hours go 0-23"),
     ("start-no-minutes", replace('    start: "09:00"', "    start: 9 #!"), "write it like 09:00"),
     ("start-garbage", replace('    start: "09:00"', "    start: morning #!"), "not a time of day"),
     ("end-before-start", replace('    end: "10:00"', '    end: "08:00" #!'), "before it starts"),
     ("start-equals-end", replace('    end: "10:00"', '    end: "09:00" #!'), "same time"),
-    ("unknown-day", replace("    days: daily", "    days: [mon, funday] #!"), "'funday' is not a day"),
+    (
+        "unknown-day",
+        replace("    days: daily", "    days: [mon, funday] #!"),
+        "'funday' is not a day",
+    ),
     ("empty-days", replace("    days: daily", "    days: [] #!"), "should list days"),
-    ("unknown-product-in-slot", replace("    products: [kettle, mug]", "    products: [kettle, mugg]"),
-     "did you mean 'mug'"),
-    ("unknown-product-in-fallback", replace("  message: Back soon", "  message: Back soon\n"
-                                                                    "  products: [teapot] #!"),
-     "no product with the id 'teapot'"),
-    ("overlapping-slots", replace("fallback:", "  - name: Late morning #!\n    days: [mon]\n"
-                                              '    start: "09:30"\n    end: "11:00"\n'
-                                              "    products: [mug]\nfallback:"),
-     "overlaps 'Morning'"),
-    ("overnight-overlap", replace("fallback:", "  - name: Night owl #!\n    days: [sun]\n"
-                                              '    start: "23:00"\n    end: "09:30"\n'
-                                              "    overnight: true\n    products: [mug]\nfallback:"),
-     "overlaps 'Morning'"),
+    (
+        "unknown-product-in-slot",
+        replace("    products: [kettle, mug]", "    products: [kettle, mugg]"),
+        "did you mean 'mug'",
+    ),
+    (
+        "unknown-product-in-fallback",
+        replace("  message: Back soon", "  message: Back soon\n  products: [teapot] #!"),
+        "no product with the id 'teapot'",
+    ),
+    (
+        "overlapping-slots",
+        replace(
+            "fallback:",
+            "  - name: Late morning #!\n    days: [mon]\n"
+            '    start: "09:30"\n    end: "11:00"\n'
+            "    products: [mug]\nfallback:",
+        ),
+        "overlaps 'Morning'",
+    ),
+    (
+        "overnight-overlap",
+        replace(
+            "fallback:",
+            "  - name: Night owl #!\n    days: [sun]\n"
+            '    start: "23:00"\n    end: "09:30"\n'
+            "    overnight: true\n    products: [mug]\nfallback:",
+        ),
+        "overlaps 'Morning'",
+    ),
     ("duplicate-product-id", replace("  - id: mug", "  - id: kettle #!"), "used twice"),
-    ("empty-products", "store:\n  name: Shop\nproducts: [] #!\nfallback:\n  message: hi\n",
-     "list is empty"),
-    ("slot-without-products", replace("    products: [kettle, mug]", "    products: [] #!"),
-     "list is empty"),
-    ("per-product-words", replace("    products: [kettle, mug]\n",
-                                  "    products: [kettle, mug]\n    per_product: 5 minutes #!\n"),
-     "not a length of time"),
-    ("per-product-too-short", replace("    products: [kettle, mug]\n",
-                                      "    products: [kettle, mug]\n    per_product: 3s #!\n"),
-     "at least 10 seconds"),
-    ("unknown-style", replace("    products: [kettle, mug]\n",
-                              "    products: [kettle, mug]\n    style: loud #!\n"), "should be one of"),
-    ("dates-backwards", replace("    days: daily\n", "    days: daily\n    dates:\n"
-                                                    "      from: 2026-12-10\n      until: 2026-12-01 #!\n"),
-     "last day is before the first day"),
-    ("features-not-list", replace("    features: [boils fast]", "    features: 3 #!"),
-     "should be a list"),
+    (
+        "empty-products",
+        "store:\n  name: Shop\nproducts: [] #!\nfallback:\n  message: hi\n",
+        "list is empty",
+    ),
+    (
+        "slot-without-products",
+        replace("    products: [kettle, mug]", "    products: [] #!"),
+        "list is empty",
+    ),
+    (
+        "per-product-words",
+        replace(
+            "    products: [kettle, mug]\n",
+            "    products: [kettle, mug]\n    per_product: 5 minutes #!\n",
+        ),
+        "not a length of time",
+    ),
+    (
+        "per-product-too-short",
+        replace(
+            "    products: [kettle, mug]\n", "    products: [kettle, mug]\n    per_product: 3s #!\n"
+        ),
+        "at least 10 seconds",
+    ),
+    (
+        "unknown-style",
+        replace(
+            "    products: [kettle, mug]\n", "    products: [kettle, mug]\n    style: loud #!\n"
+        ),
+        "should be one of",
+    ),
+    (
+        "dates-backwards",
+        replace(
+            "    days: daily\n",
+            "    days: daily\n    dates:\n      from: 2026-12-10\n      until: 2026-12-01 #!\n",
+        ),
+        "last day is before the first day",
+    ),
+    (
+        "features-not-list",
+        replace("    features: [boils fast]", "    features: 3 #!"),
+        "should be a list",
+    ),
     ("missing-fallback", GOOD.split("fallback:")[0], "'fallback' is missing"),
-    ("python-tag", replace("    name: Kettle", "    name: !!python/object:os.system x #!"),
-     "not supported"),
+    (
+        "python-tag",
+        replace("    name: Kettle", "    name: !!python/object:os.system x #!"),
+        "not supported",
+    ),
     ("name-too-long", replace("    name: Kettle", "    name: " + "K" * 90 + " #!"), "at most 80"),
     ("id-with-spaces", replace("  - id: mug", "  - id: coffee mug #!"), "should match"),
     ("top-level-list", "- store #!\n- products\n", "should be a section"),
     ("merge-key", replace("  - id: mug\n", "  - <<: {a: 1} #!\n    id: mug\n"), "merge keys"),
-    ("off-air-half-window", replace("fallback:", "off_air:\n  - days: daily #!\n"
-                                                 '    start: "01:00"\nfallback:'),
-     "both a start and an end"),
-    ("faq-without-answer", replace("    features: [holds tea]\n",
-                                   "    features: [holds tea]\n    faq:\n      - question: Hot? #!\n"),
-     "'answer' is missing"),
+    (
+        "off-air-half-window",
+        replace("fallback:", 'off_air:\n  - days: daily #!\n    start: "01:00"\nfallback:'),
+        "both a start and an end",
+    ),
+    (
+        "faq-without-answer",
+        replace(
+            "    features: [holds tea]\n",
+            "    features: [holds tea]\n    faq:\n      - question: Hot? #!\n",
+        ),
+        "'answer' is missing",
+    ),
 ]
 
 
@@ -180,7 +268,9 @@ def test_all_cross_field_problems_are_reported_together() -> None:
 
 
 def test_sexagesimal_time_is_read_as_a_time_not_a_number() -> None:
-    text = replace('    start: "09:00"', "    start: 9:30").replace('    end: "10:00"', "    end: 10:45")
+    text = replace('    start: "09:00"', "    start: 9:30").replace(
+        '    end: "10:00"', "    end: 10:45"
+    )
     slot = load_schedule_text(text, "t.yaml").schedule.slots[0]
     assert (slot.start.hour, slot.start.minute, slot.end.hour, slot.end.minute) == (9, 30, 10, 45)
 
@@ -188,7 +278,10 @@ def test_sexagesimal_time_is_read_as_a_time_not_a_number() -> None:
 def test_sale_that_ended_is_a_warning_not_an_error() -> None:
     from datetime import datetime
 
-    text = replace("    price: 10\n", "    price: 10\n    sale:\n      price: 8\n      ends: 2020-01-01 20:00\n")
+    text = replace(
+        "    price: 10\n",
+        "    price: 10\n    sale:\n      price: 8\n      ends: 2020-01-01 20:00\n",
+    )
     loaded = load_schedule_text(text, "w.yaml", now=datetime(2026, 1, 1))
     assert [w.severity for w in loaded.warnings] == ["warning"]
     assert "ended" in loaded.warnings[0].message

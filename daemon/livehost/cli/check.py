@@ -20,7 +20,8 @@ from livehost.schedule.planner import Occurrence, Planner, occurrences
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
-        "check", help="check the schedule (and config) for mistakes",
+        "check",
+        help="check the schedule (and config) for mistakes",
         description="Check schedule files for mistakes. With no FILE, checks the device "
         "config and the schedule it names. Exit status 0 when everything can be used.",
     )
@@ -59,9 +60,13 @@ def run(args: argparse.Namespace) -> int:
     failed = any(p.severity == "error" for p in problems)
     if args.json:
         json.dump(
-            {"ok": not failed, "problems": [p.to_dict() for p in problems],
-             "schedules": [{"file": r.source, "sha256": r.sha256} for r in results]},
-            sys.stdout, indent=2,
+            {
+                "ok": not failed,
+                "problems": [p.to_dict() for p in problems],
+                "schedules": [{"file": r.source, "sha256": r.sha256} for r in results],
+            },
+            sys.stdout,
+            indent=2,
         )
         print()
         return 1 if failed else 0
@@ -105,7 +110,8 @@ def summary(loaded: LoadedSchedule, zone: ZoneInfo, now: datetime, zone_note: st
         day_airings = planner.airings(day, day)
         names = " · ".join(
             f"{o.start.astimezone(zone):%H:%M}-{o.end.astimezone(zone):%H:%M} "
-            f"{o.window.label(o.index)}" for o in day_airings
+            f"{o.window.label(o.index)}"
+            for o in day_airings
         )
         off = _off_air_today(planner, day)
         if off and not day_airings:
@@ -130,8 +136,10 @@ def _airing_line(occ: Occurrence, zone: ZoneInfo) -> str:
     assert isinstance(slot, Slot)
     start, end = occ.start.astimezone(zone), occ.end.astimezone(zone)
     each = f"{slot.per_product / 60:g} min each"
-    return (f"{start:%H:%M}-{end:%H:%M}  {slot.label(occ.index):<24} "
-            f"{slot.style:<9} {', '.join(slot.products)} ({each})")
+    return (
+        f"{start:%H:%M}-{end:%H:%M}  {slot.label(occ.index):<24} "
+        f"{slot.style:<9} {', '.join(slot.products)} ({each})"
+    )
 
 
 def _off_air_today(planner: Planner, day: date) -> list[str]:

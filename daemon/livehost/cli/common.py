@@ -21,7 +21,9 @@ def default_config_path() -> str:
 
 def add_config_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--config", metavar="FILE", default=None,
+        "--config",
+        metavar="FILE",
+        default=None,
         help=f"device config (default: $LIVEHOST_CONFIG or {DEFAULT_CONFIG})",
     )
 

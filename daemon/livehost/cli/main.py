@@ -13,6 +13,7 @@ from livehost import __version__
 COMMAND_MODULES = [
     "livehost.cli.check",
     "livehost.cli.plan",
+    "livehost.cli.avatar",
 ]
 
 

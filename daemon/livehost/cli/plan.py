@@ -11,7 +11,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from livehost.cli.common import add_config_argument, load_config_or_report, parse_when, print_problems
+from livehost.cli.common import (
+    add_config_argument,
+    load_config_or_report,
+    parse_when,
+    print_problems,
+)
 from livehost.problems import ProblemsError
 from livehost.schedule.currencies import format_price
 from livehost.schedule.fields import parse_date
@@ -24,7 +29,8 @@ from livehost.schedule.watcher import ScheduleWatcher
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
-        "plan", help="show what is on air at a time, over a day, or live",
+        "plan",
+        help="show what is on air at a time, over a day, or live",
         description="Show what the schedule puts on air. Times are in the unit's time zone.",
     )
     add_config_argument(parser)
@@ -33,11 +39,18 @@ def register(commands: argparse._SubParsersAction) -> None:
     when.add_argument("--at", metavar="'YYYY-MM-DD HH:MM'", help="what is on air at this time")
     when.add_argument("--day", metavar="YYYY-MM-DD", help="every change during this day")
     when.add_argument(
-        "--follow", action="store_true",
+        "--follow",
+        action="store_true",
         help="keep running: print each change, reload when the schedule file is saved or on SIGHUP",
     )
-    parser.add_argument("--for", dest="duration", type=float, default=0, metavar="SECONDS",
-                        help="with --follow: stop after this long (0: run until Ctrl-C)")
+    parser.add_argument(
+        "--for",
+        dest="duration",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="with --follow: stop after this long (0: run until Ctrl-C)",
+    )
     parser.add_argument("--state-dir", metavar="DIR", help="where the last good schedule is kept")
     parser.set_defaults(func=run)
 
@@ -84,7 +97,11 @@ def segment_line(segment: Segment, zone: ZoneInfo, schedule: Schedule) -> str:
     if product is not None:
         currency = schedule.currency_of(product)
         line += f"  [{format_price(product.price, currency)}"
-        if product.sale and segment.start and product.sale.ends > segment.start.astimezone(zone).replace(tzinfo=None):
+        if (
+            product.sale
+            and segment.start
+            and product.sale.ends > segment.start.astimezone(zone).replace(tzinfo=None)
+        ):
             line += f", sale {format_price(product.sale.price, currency)}"
         line += "]"
     elif segment.kind == "fallback":
@@ -122,11 +139,13 @@ def follow(schedule_path: Path, zone: ZoneInfo, state_dir: Path, duration: float
                 if (segment.key, store.version) != shown:
                     shown = (segment.key, store.version)
                     stamp = datetime.now(zone).strftime("%H:%M:%S")
-                    print(f"[{stamp}] v{store.version} {segment_line(segment, zone, current.schedule)}",
-                          flush=True)
+                    line = segment_line(segment, zone, current.schedule)
+                    print(f"[{stamp}] v{store.version} {line}", flush=True)
                 wait = 1.0
                 if segment.end is not None:
-                    wait = max(0.05, min(wait, (segment.end - datetime.now(timezone.utc)).total_seconds()))
+                    wait = max(
+                        0.05, min(wait, (segment.end - datetime.now(timezone.utc)).total_seconds())
+                    )
                 if deadline is not None:
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:

@@ -22,7 +22,9 @@ DEFAULT_CONFIG = "/etc/livehost/livehost.yaml"
 
 class DeviceConfig(Section):
     unit: UnitConfig
-    schedule: str = Field("schedule.yaml", description="The product schedule, relative to this file.")
+    schedule: str = Field(
+        "schedule.yaml", description="The product schedule, relative to this file."
+    )
     outputs: list[OutputConfig] = Field(default_factory=list)
     video: VideoConfig = Field(default_factory=VideoConfig)
     mqtt: MqttConfig = Field(default_factory=MqttConfig)
@@ -53,7 +55,9 @@ class LoadedConfig:
 def load_config(path: str | Path) -> LoadedConfig:
     doc = load_yaml_file(path)
     if not isinstance(doc.data, dict):
-        raise ProblemsError([doc.problem((), "the config should be a section of 'name: value' lines")])
+        raise ProblemsError(
+            [doc.problem((), "the config should be a section of 'name: value' lines")]
+        )
     try:
         config = DeviceConfig.model_validate(doc.data)
     except ValidationError as exc:

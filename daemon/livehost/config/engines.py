@@ -13,7 +13,8 @@ class EnginesConfig(Section):
     speech: Literal["piper"] = "piper"
     lipsync: Literal["warp", "onnx"] = "warp"
     encoder: Literal["auto", "pyav", "gstreamer"] = Field(
-        "auto", description="auto follows the hardware probe: NVENC through GStreamer where present."
+        "auto",
+        description="auto follows the hardware probe: NVENC through GStreamer where present.",
     )
     providers: list[Literal["tensorrt", "cuda", "cpu"]] = Field(
         default_factory=lambda: ["tensorrt", "cuda", "cpu"],
@@ -29,7 +30,14 @@ class VoiceConfig(Section):
     noise_w: float = Field(0.8, ge=0, le=2.0)
     volume: float = Field(1.0, gt=0, le=4.0)
     speaker: int | None = Field(None, ge=0, description="Speaker id for multi-speaker voices.")
+    precision: Literal["auto", "fp32", "fp16"] = Field(
+        "auto",
+        description="Model variant: auto takes fp16 (from `livehost models optimize`) on a "
+        "GPU provider and fp32 on the CPU.",
+    )
 
 
 class AvatarConfig(Section):
-    path: str | None = Field(None, description="Avatar package folder; the built-in host if left out.")
+    path: str | None = Field(
+        None, description="Avatar package folder; the built-in host if left out."
+    )

@@ -10,8 +10,12 @@ from livehost.config.base import Section
 
 
 class OutputConfig(Section):
-    name: str = Field(pattern=r"^[A-Za-z0-9_-]+$", description="Short name used in logs and status.")
-    url: str = Field(pattern=r"^rtmps?://\S+$", description="RTMP ingest URL without the stream key.")
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9_-]+$", description="Short name used in logs and status."
+    )
+    url: str = Field(
+        pattern=r"^rtmps?://\S+$", description="RTMP ingest URL without the stream key."
+    )
     stream_key_secret: str | None = Field(
         None, description="Name of the secret holding the stream key (never the key itself)."
     )
@@ -23,5 +27,7 @@ class VideoConfig(Section):
     height: int = Field(720, ge=240, le=2160)
     fps: Literal[25, 30] = 30
     bitrate_kbps: int = Field(2500, ge=300, le=20000, description="Video bitrate cap.")
-    keyframe_seconds: float = Field(2.0, gt=0, le=2.0, description="Keyframe interval (ingests want <= 2 s).")
+    keyframe_seconds: float = Field(
+        2.0, gt=0, le=2.0, description="Keyframe interval (ingests want <= 2 s)."
+    )
     audio_bitrate_kbps: int = Field(128, ge=32, le=320)

@@ -9,16 +9,21 @@ from pydantic import Field, field_validator
 from livehost.config.base import Section
 from livehost.config.explain import closest
 
+
 class UnitConfig(Section):
     id: str = Field(
-        pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64,
+        pattern=r"^[a-z0-9][a-z0-9_-]*$",
+        max_length=64,
         description="Unique name of this box in the fleet (lowercase letters, digits, - _).",
     )
     site: str = Field(
-        pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64,
+        pattern=r"^[a-z0-9][a-z0-9_-]*$",
+        max_length=64,
         description="The shop or site this box belongs to; MQTT groups units by it.",
     )
-    timezone: str = Field(description="IANA time zone the schedule's times are in, e.g. Europe/Berlin.")
+    timezone: str = Field(
+        description="IANA time zone the schedule's times are in, e.g. Europe/Berlin."
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -119,7 +119,9 @@ def parse_yaml(text: str, name: str) -> YamlDocument:
             message = "a quote is opened on this line but never closed"
         raise ProblemsError([Problem(name, line, column, "", message)]) from None
     except yaml.YAMLError as exc:
-        raise ProblemsError([Problem(name, None, None, "", f"this is not valid YAML: {exc}")]) from None
+        raise ProblemsError(
+            [Problem(name, None, None, "", f"this is not valid YAML: {exc}")]
+        ) from None
     doc = YamlDocument(file=name, data=None, text=text)
     if node is None:
         raise ProblemsError([Problem(name, 1, 1, "", "the file is empty")])
@@ -136,8 +138,10 @@ def _explain_syntax(exc: yaml.MarkedYAMLError, tab: bool) -> str:
     if tab or "\\t" in problem:
         return "a tab character is used here; YAML only allows spaces for indentation"
     if "mapping values are not allowed" in problem:
-        return ("a ':' is in an unexpected place: either the indentation is off, "
-                "or text that contains ': ' needs quotes around it")
+        return (
+            "a ':' is in an unexpected place: either the indentation is off, "
+            "or text that contains ': ' needs quotes around it"
+        )
     if "could not find expected ':'" in problem:
         return "a line here is missing its ':' between the name and the value"
     if "found undefined alias" in problem:
@@ -163,10 +167,8 @@ def _unclosed_quote_line(lines: list[str]) -> int | None:
 
 def _closes(value: str, quote: str) -> bool:
     body = value[1:].split(" #")[0].rstrip()
-    if quote == "'":
-        body = body.replace("''", "")
-    else:
-        body = body.replace('\\"', "")
+    # a doubled '' or an escaped \" inside the value does not close it
+    body = body.replace("''", "") if quote == "'" else body.replace('\\"', "")
     return quote in body
 
 
@@ -214,23 +216,38 @@ class _Builder:
             column = key_node.start_mark.column + 1
             if key_node.tag == _TAG + "merge":
                 self.problems.append(
-                    Problem(self.doc.file, line, column, format_path(path),
-                            "'<<' merge keys are not supported; write the entries out")
+                    Problem(
+                        self.doc.file,
+                        line,
+                        column,
+                        format_path(path),
+                        "'<<' merge keys are not supported; write the entries out",
+                    )
                 )
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problems.append(
-                    Problem(self.doc.file, line, column, format_path(path),
-                            "a key must be a plain name, not a list or section")
+                    Problem(
+                        self.doc.file,
+                        line,
+                        column,
+                        format_path(path),
+                        "a key must be a plain name, not a list or section",
+                    )
                 )
                 continue
             key = str(key_node.value)
             key_path = (*path, key)
             if key in result:
                 self.problems.append(
-                    Problem(self.doc.file, line, column, format_path(key_path),
-                            f"'{key}' is written twice in this section "
-                            f"(first on line {first_line[key]}); keep only one")
+                    Problem(
+                        self.doc.file,
+                        line,
+                        column,
+                        format_path(key_path),
+                        f"'{key}' is written twice in this section "
+                        f"(first on line {first_line[key]}); keep only one",
+                    )
                 )
                 continue
             first_line[key] = line
@@ -255,7 +272,12 @@ class _Builder:
             return value  # parsed later, in the unit's time zone
         line, column = node.start_mark.line + 1, node.start_mark.column + 1
         self.problems.append(
-            Problem(self.doc.file, line, column, format_path(path),
-                    f"the YAML tag '{tag}' is not supported here; remove it")
+            Problem(
+                self.doc.file,
+                line,
+                column,
+                format_path(path),
+                f"the YAML tag '{tag}' is not supported here; remove it",
+            )
         )
         return None

@@ -49,7 +49,9 @@ def _duplicate_ids(schedule: Schedule, doc: YamlDocument) -> Iterator[Problem]:
 
 def _product_references(schedule: Schedule, doc: YamlDocument) -> Iterator[Problem]:
     known = [p.id for p in schedule.products]
-    references = [(("slots", i, "products"), slot.products) for i, slot in enumerate(schedule.slots)]
+    references = [
+        (("slots", i, "products"), slot.products) for i, slot in enumerate(schedule.slots)
+    ]
     references.append((("fallback", "products"), schedule.fallback.products))
     for path, ids in references:
         for position, product_id in enumerate(ids):
@@ -57,7 +59,9 @@ def _product_references(schedule: Schedule, doc: YamlDocument) -> Iterator[Probl
                 continue
             guess = closest(product_id, known)
             hint = f"; did you mean '{guess}'?" if guess else "; add it under products first"
-            yield doc.problem((*path, position), f"there is no product with the id '{product_id}'{hint}")
+            yield doc.problem(
+                (*path, position), f"there is no product with the id '{product_id}'{hint}"
+            )
 
 
 def _prices(schedule: Schedule, doc: YamlDocument, now: datetime | None) -> Iterator[Problem]:
@@ -86,8 +90,11 @@ def _window_times(window: Slot | OffAir, path: tuple, doc: YamlDocument) -> Iter
         yield doc.problem((*path, "dates", "until"), "the last day is before the first day")
     if (window.start is None) != (window.end is None):
         missing = "end" if window.end is None else "start"
-        yield doc.problem(path, f"give both a start and an end time ('{missing}' is missing), "
-                                "or neither for whole days")
+        yield doc.problem(
+            path,
+            f"give both a start and an end time ('{missing}' is missing), "
+            "or neither for whole days",
+        )
         return
     if window.start is None or window.end is None:
         return
@@ -101,10 +108,11 @@ def _window_times(window: Slot | OffAir, path: tuple, doc: YamlDocument) -> Iter
         )
 
 
-def _week_intervals(slot: Slot) -> list[tuple[int, int, str]]:
+def _week_intervals(slot: Slot) -> list[tuple[int, int]]:
+    """(start, end) in minutes from Monday 00:00 for each day the slot airs."""
     begin, finish = window_bounds(slot.start, slot.end)
     return [
-        (WEEKDAYS.index(day) * 1440 + begin, WEEKDAYS.index(day) * 1440 + finish, day)
+        (WEEKDAYS.index(day) * 1440 + begin, WEEKDAYS.index(day) * 1440 + finish)
         for day in slot.days
     ]
 
@@ -136,8 +144,8 @@ def _overlaps(schedule: Schedule, doc: YamlDocument) -> Iterator[Problem]:
 
 
 def _first_clash(a: Slot, b: Slot) -> tuple[str, int, int] | None:
-    for a_start, a_end, _ in _week_intervals(a):
-        for b_start, b_end, b_day in _week_intervals(b):
+    for a_start, a_end in _week_intervals(a):
+        for b_start, b_end in _week_intervals(b):
             for shift in (-_WEEK, 0, _WEEK):  # a slot crossing Sunday midnight wraps the week
                 start, end = max(a_start, b_start + shift), min(a_end, b_end + shift)
                 if start < end:

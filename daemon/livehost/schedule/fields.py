@@ -78,7 +78,8 @@ def parse_days(value: Any) -> tuple[str, ...]:
             found: tuple[str, ...] = DAY_GROUPS[word]
         else:
             found = tuple(
-                WEEKDAYS[i] for i, full in enumerate(_FULL_DAY_NAMES)
+                WEEKDAYS[i]
+                for i, full in enumerate(_FULL_DAY_NAMES)
                 if len(word) >= 3 and full.startswith(word)
             )
             if len(found) != 1:

@@ -37,8 +37,15 @@ def load_schedule_text(text: str, name: str, now: datetime | None = None) -> Loa
     """
     doc = parse_yaml(text, name)
     if not isinstance(doc.data, dict):
-        raise ProblemsError([doc.problem((), "the schedule should be a section of 'name: value' "
-                                              "lines starting with store:, products: and slots:")])
+        raise ProblemsError(
+            [
+                doc.problem(
+                    (),
+                    "the schedule should be a section of 'name: value' "
+                    "lines starting with store:, products: and slots:",
+                )
+            ]
+        )
     try:
         schedule = Schedule.model_validate(doc.data)
     except ValidationError as exc:

@@ -33,7 +33,9 @@ def _check_currency(code: str | None) -> str | None:
         return None
     upper = code.strip().upper()
     if upper not in CURRENCY_CODES:
-        raise ValueError(f"'{code}' is not a currency code; use a three-letter code like USD, EUR or CNY")
+        raise ValueError(
+            f"'{code}' is not a currency code; use a three-letter code like USD, EUR or CNY"
+        )
     return upper
 
 
@@ -42,7 +44,9 @@ class _Section(BaseModel):
 
 
 class Store(_Section):
-    name: str = Field(min_length=1, max_length=80, description="The shop's name, as the host says it.")
+    name: str = Field(
+        min_length=1, max_length=80, description="The shop's name, as the host says it."
+    )
     currency: str = Field("USD", description="Currency for prices that do not name their own.")
     language: str = Field("en", description="Language of the sales talk (en, zh).")
 
@@ -57,7 +61,9 @@ class Faq(_Section):
 class Sale(_Section):
     price: Money = Field(description="The sale price; must be below the normal price.")
     starts: LocalDateTime | None = Field(None, description="When the sale starts (local time).")
-    ends: LocalDateTime = Field(description="When the sale ends (local time), e.g. 2026-12-01 20:00.")
+    ends: LocalDateTime = Field(
+        description="When the sale ends (local time), e.g. 2026-12-01 20:00."
+    )
 
 
 class Product(_Section):
@@ -71,7 +77,9 @@ class Product(_Section):
     )
     description: str = Field("", max_length=1000)
     faq: list[Faq] = Field(default_factory=list, max_length=30)
-    image: str | None = Field(None, description="Picture for the product card, relative to this file.")
+    image: str | None = Field(
+        None, description="Picture for the product card, relative to this file."
+    )
     call_to_action: str | None = Field(None, max_length=200)
 
     _currency = field_validator("currency")(_check_currency)
@@ -95,7 +103,9 @@ class Slot(_Section):
     overnight: bool = Field(False, description="Set true when the slot runs past midnight.")
     dates: DateRange | None = Field(None, description="Only air between these dates.")
     products: list[str] = Field(min_length=1, max_length=100)
-    per_product: Duration = Field(300.0, description="Time on each product before the next: 5m, 90s.")
+    per_product: Duration = Field(
+        300.0, description="Time on each product before the next: 5m, 90s."
+    )
     style: Style = "friendly"
 
     def label(self, index: int) -> str:
@@ -120,7 +130,9 @@ class Fallback(_Section):
     """What airs when no slot is scheduled: an idle host with the store's message."""
 
     message: str = Field(min_length=1, max_length=500)
-    products: list[str] = Field(default_factory=list, description="Products the idle host may mention.")
+    products: list[str] = Field(
+        default_factory=list, description="Products the idle host may mention."
+    )
 
 
 class Schedule(_Section):

@@ -56,11 +56,18 @@ class Segment:
     @property
     def key(self) -> tuple:
         """Identity used to tell whether the segment changed."""
-        return (self.kind, self.slot_index, self.product_position, self.start if self.slot else None)
+        return (
+            self.kind,
+            self.slot_index,
+            self.product_position,
+            self.start if self.slot else None,
+        )
 
     def title(self) -> str:
         if self.kind == "off_air":
-            return "off air" + (f" ({self.off_air.name})" if self.off_air and self.off_air.name else "")
+            return "off air" + (
+                f" ({self.off_air.name})" if self.off_air and self.off_air.name else ""
+            )
         if self.kind == "fallback":
             return "idle host (no slot scheduled)"
         assert self.slot is not None and self.slot_index is not None and self.product is not None
@@ -87,7 +94,9 @@ def occurrences(
 def _local(day: date, minutes: int, zone: ZoneInfo) -> datetime:
     """UTC instant of `minutes` after local midnight of `day` (wall clock, DST-aware)."""
     extra_days, minute_of_day = divmod(minutes, 24 * 60)
-    wall = datetime.combine(day + timedelta(days=extra_days), time(minute_of_day // 60, minute_of_day % 60))
+    wall = datetime.combine(
+        day + timedelta(days=extra_days), time(minute_of_day // 60, minute_of_day % 60)
+    )
     return wall.replace(tzinfo=zone).astimezone(UTC)
 
 
@@ -118,8 +127,13 @@ class Planner:
                 position = int(elapsed // slot.per_product) % len(slot.products)
                 product = self.schedule.product(slot.products[position])
                 return Segment(
-                    "slot", occ.start, None, slot=slot, slot_index=occ.index,
-                    product=product, product_position=position,
+                    "slot",
+                    occ.start,
+                    None,
+                    slot=slot,
+                    slot_index=occ.index,
+                    product=product,
+                    product_position=position,
                 )
         return Segment("fallback", None, None)
 
@@ -138,13 +152,22 @@ class Planner:
             (b for b in boundaries if b > at and self._state(b, slots, off).key != now.key), None
         )
         start = next(
-            (b for b in reversed(boundaries)
-             if b <= at and self._state(b - _EPSILON, slots, off).key != now.key),
+            (
+                b
+                for b in reversed(boundaries)
+                if b <= at and self._state(b - _EPSILON, slots, off).key != now.key
+            ),
             None,
         )
         return Segment(
-            now.kind, start, end, slot=now.slot, slot_index=now.slot_index,
-            product=now.product, product_position=now.product_position, off_air=now.off_air,
+            now.kind,
+            start,
+            end,
+            slot=now.slot,
+            slot_index=now.slot_index,
+            product=now.product,
+            product_position=now.product_position,
+            off_air=now.off_air,
         )
 
     @staticmethod

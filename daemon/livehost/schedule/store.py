@@ -65,12 +65,19 @@ class ScheduleStore:
             text = read_text_file(self.last_good_path)
             loaded = load_schedule_text(text, str(self.last_good_path))
         except ProblemsError as exc:
-            log.error("no usable schedule: %s; last good copy: %s",
-                      _summary(result.problems), _summary(exc.problems))
+            log.error(
+                "no usable schedule: %s; last good copy: %s",
+                _summary(result.problems),
+                _summary(exc.problems),
+            )
             return None
-        log.warning("schedule file is broken (%s); running the last good copy from %s",
-                    _summary(result.problems), self.last_good_path)
+        log.warning(
+            "schedule file is broken (%s); running the last good copy from %s",
+            _summary(result.problems),
+            self.last_good_path,
+        )
         self._swap(loaded, persist=False)
+        self.last_problems = result.problems  # still broken: keep reporting it
         return self.current
 
     def reload(self) -> ReloadResult:
@@ -114,7 +121,9 @@ class ScheduleStore:
         for problem in problems:
             log.error("schedule refused: %s", problem)
         if self.current is not None:
-            log.warning("still running schedule version %s (%s)", self.version, self.current.short_hash)
+            log.warning(
+                "still running schedule version %s (%s)", self.version, self.current.short_hash
+            )
         return ReloadResult(False, problems)
 
     def _swap(self, loaded: LoadedSchedule, persist: bool) -> None:
@@ -124,8 +133,13 @@ class ScheduleStore:
         self.last_problems = []
         for warning in loaded.warnings:
             log.warning("schedule: %s", warning)
-        log.info("schedule version %s in effect (%s, %d products, %d slots)", self.version,
-                 loaded.short_hash, len(loaded.schedule.products), len(loaded.schedule.slots))
+        log.info(
+            "schedule version %s in effect (%s, %d products, %d slots)",
+            self.version,
+            loaded.short_hash,
+            len(loaded.schedule.products),
+            len(loaded.schedule.slots),
+        )
         if persist:
             try:
                 atomic_write(self.last_good_path, loaded.text)

@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+# The phoneme symbol for silence: the pauses before and after a sentence, and the whole
+# of a chunk from an engine that cannot speak. Spaces and punctuation are short pauses.
+SILENCE = "_"
+
 
 @dataclass(frozen=True)
 class PhonemeTiming:
