@@ -1,0 +1,66 @@
+"""Where the portrait sits in the output frame, and the backdrop around it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Layout:
+    scale: float  # portrait pixels -> frame pixels
+    x0: int  # portrait's top-left in the frame
+    y0: int
+    w: int  # portrait's size in the frame
+    h: int
+
+    def to_frame(self, pts: np.ndarray) -> np.ndarray:
+        out = pts[..., :2] * self.scale
+        out[..., 0] += self.x0
+        out[..., 1] += self.y0
+        return out
+
+    @property
+    def rect(self) -> tuple[slice, slice]:
+        return slice(self.y0, self.y0 + self.h), slice(self.x0, self.x0 + self.w)
+
+
+def fit_portrait(image_size: tuple[int, int], width: int, height: int) -> Layout:
+    """Scale the portrait to the frame height and centre it (cropping the sides of a
+    portrait wider than the frame)."""
+    iw, ih = image_size
+    scale = height / ih
+    w = min(width, round(iw * scale))
+    return Layout(scale, (width - w) // 2, 0, w, height)
+
+
+def place_portrait(image: np.ndarray, layout: Layout, width: int, height: int
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """(frame with backdrop and portrait, the scaled portrait)."""
+    scaled_full = cv2.resize(image, None, fx=layout.scale, fy=layout.scale,
+                             interpolation=cv2.INTER_AREA if layout.scale < 1 else cv2.INTER_CUBIC)
+    cut = (scaled_full.shape[1] - layout.w) // 2
+    scaled = np.ascontiguousarray(scaled_full[: layout.h, cut: cut + layout.w])
+    # Backdrop: the portrait blown up to cover the frame, blurred and dimmed, so the sides
+    # continue its colours instead of showing bars.
+    cover = max(width / image.shape[1], height / image.shape[0])
+    big = cv2.resize(image, None, fx=cover, fy=cover, interpolation=cv2.INTER_LINEAR)
+    oy, ox = (big.shape[0] - height) // 2, (big.shape[1] - width) // 2
+    back = big[oy: oy + height, ox: ox + width]
+    small = cv2.resize(back, (max(1, width // 16), max(1, height // 16)),
+                       interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (0, 0), 2.0)
+    back = cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
+    frame = (back.astype(np.float32) * 0.55).astype(np.uint8)
+    ys, xs = layout.rect
+    # Feather the portrait's side edges into the backdrop.
+    edge = max(2, layout.w // 40)
+    ramp = np.ones(layout.w, np.float32)
+    ramp[:edge] = np.linspace(0, 1, edge)
+    ramp[-edge:] = np.linspace(1, 0, edge)
+    region = frame[ys, xs].astype(np.float32)
+    blend = region * (1 - ramp[None, :, None]) + scaled.astype(np.float32) * ramp[None, :, None]
+    frame[ys, xs] = blend.astype(np.uint8)
+    return frame, scaled

@@ -1,0 +1,1 @@
+"""The warp engine: one portrait animated by precomputed displacement fields."""

@@ -1,0 +1,128 @@
+"""The warp engine: the default, CPU-only lip-sync engine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from livehost.avatar.package import Avatar
+from livehost.lipsync.engine import LipSyncEngine
+from livehost.lipsync.envelope import envelope
+from livehost.lipsync.idle import IdleMotion, Pose
+from livehost.lipsync.layout import Layout, fit_portrait, place_portrait
+from livehost.lipsync.timeline import Placed
+from livehost.lipsync.visemes import RATE, mouth_curves
+from livehost.lipsync.warp.mouth import paint_mouth
+from livehost.lipsync.warp.rig import MOTIONS, Rig, build_rig
+
+BREATH_DEPTH = 0.012  # eye distances the chest rises
+
+
+@dataclass(frozen=True)
+class Mouth:
+    """Mouth weights for one instant: jaw opening, lip spread, rounding (0..1)."""
+
+    jaw: float = 0.0
+    spread: float = 0.0
+    round: float = 0.0
+    loudness: float = 0.0  # smoothed, drives head emphasis
+
+
+class WarpEngine(LipSyncEngine):
+    name = "warp"
+
+    def __init__(self, width: int, height: int, fps: int, seed: int = 7) -> None:
+        super().__init__(width, height, fps)
+        self.idle = IdleMotion(seed)
+        self.layout: Layout | None = None
+        self.rig: Rig | None = None
+        self.base: np.ndarray | None = None
+
+    def prepare(self, avatar: Avatar) -> None:
+        self.layout = fit_portrait(avatar.manifest.image_size, self.width, self.height)
+        self.base, _ = place_portrait(avatar.image, self.layout, self.width, self.height)
+        lm = avatar.landmarks.copy()
+        lm[:, :2] = self.layout.to_frame(lm)
+        ys, xs = self.layout.rect
+        self.rig = build_rig(lm, self.width, self.height, (ys.start, ys.stop, xs.start, xs.stop))
+
+    def _analyse(self, placed: Placed) -> None:
+        chunk = placed.chunk
+        curves = mouth_curves(chunk.phonemes, chunk.sample_rate, len(chunk.audio))
+        env = envelope(chunk.audio, chunk.sample_rate)
+        n = min(len(env), len(curves.jaw))
+        env, jaw = env[:n], curves.jaw[:n]
+        # Loudness gates the jaw: shut in pauses, wider on stressed, loud syllables.
+        gate = _smoothstep(0.08, 0.40, env)
+        opening = _smooth(jaw * gate * (0.35 + 0.65 * env), tau=0.03)
+        # Closure comes after smoothing so p, b, m shut completely.
+        opening *= 1 - curves.closure[:n]
+        relax = _smooth(gate, tau=0.08)
+        placed.features["mouth"] = (opening, curves.spread[:n] * relax,
+                                    curves.round[:n] * relax, _smooth(env, tau=0.25))
+
+    def mouth_at(self, t: float) -> Mouth:
+        placed = self.timeline.at(t)
+        if placed is None:
+            return Mouth()
+        opening, spread, rnd, loud = placed.features["mouth"]  # type: ignore[misc]
+        x = (t - placed.start) * RATE
+        return Mouth(*(float(np.interp(x, np.arange(len(c)), c))
+                       for c in (opening, spread, rnd, loud)))
+
+    def weights(self, t: float) -> tuple[np.ndarray, Pose, Mouth]:
+        rig = self._rig()
+        mouth = self.mouth_at(t)
+        pose = self.idle.pose(t, mouth.loudness)
+        e = rig.eye_distance
+        values = {
+            "jaw": mouth.jaw, "spread": mouth.spread, "round": mouth.round,
+            "blink": pose.blink, "roll": pose.roll,
+            "shift_x": pose.shift_x * e, "shift_y": pose.shift_y * e,
+            "breath": pose.breath * BREATH_DEPTH * e,
+        }
+        return np.array([values[m] for m in MOTIONS], np.float32), pose, mouth
+
+    def frames(self, first: int, stop: int) -> Iterator[np.ndarray]:
+        for n in range(first, stop):
+            yield self.render(self.time_of(n))
+
+    def render(self, t: float) -> np.ndarray:
+        rig = self._rig()
+        assert self.base is not None
+        w, _, _ = self.weights(t)
+        h2, w2 = rig.field_shape
+        y0, y1, x0, x1 = rig.roi
+        field = (w @ rig.fields).reshape(h2, w2, 2)  # one BLAS pass over all motions
+        maps = cv2.resize(field, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
+        maps += rig.identity
+        frame = self.base.copy()
+        frame[y0:y1, x0:x1] = cv2.remap(self.base, maps, None, cv2.INTER_LINEAR,
+                                        borderMode=cv2.BORDER_REPLICATE)
+        lips = rig.lips + np.tensordot(w, rig.lip_moves, axes=1)
+        paint_mouth(frame, lips[:11], lips[11:], rig.eye_distance)
+        return frame
+
+    def _rig(self) -> Rig:
+        if self.rig is None:
+            raise RuntimeError("prepare(avatar) first")
+        return self.rig
+
+
+def _smoothstep(lo: float, hi: float, x: np.ndarray) -> np.ndarray:
+    y = np.clip((x - lo) / (hi - lo), 0, 1)
+    return y * y * (3 - 2 * y)
+
+
+def _smooth(x: np.ndarray, tau: float) -> np.ndarray:
+    """Zero-phase first-order smoothing (forward, then backward) at RATE samples/s."""
+    a = 1 - np.exp(-1 / (tau * RATE))
+    y = np.asarray(x, np.float64).copy()
+    for i in range(1, len(y)):
+        y[i] = y[i - 1] + a * (y[i] - y[i - 1])
+    for i in range(len(y) - 2, -1, -1):
+        y[i] = y[i + 1] + a * (y[i] - y[i + 1])
+    return y.astype(np.float32)
