@@ -21,6 +21,11 @@ class EnginesConfig(Section):
         description="Inference providers in order of preference; missing ones are skipped.",
     )
     threads: int = Field(1, ge=1, le=16, description="CPU threads per inference session.")
+    lipsync_model: str | None = Field(
+        None,
+        description="For lipsync: onnx, the JSON manifest of a user-supplied model (family, "
+        "inputs, outputs), relative to paths.models. No neural lip-sync weights are shipped.",
+    )
 
 
 class VoiceConfig(Section):
