@@ -1,0 +1,1 @@
+"""The neural lip-sync engine: a user-supplied ONNX model (Wav2Lip family)."""
