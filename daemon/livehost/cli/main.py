@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "livehost.cli.check",
     "livehost.cli.plan",
     "livehost.cli.avatar",
+    "livehost.cli.preview",
     "livehost.cli.hardware",
 ]
 
