@@ -73,7 +73,10 @@ def build_rig(lm: np.ndarray, frame_w: int, frame_h: int, portrait_rect: tuple[i
     fields, moves = [], []
     xy = lm[:, :2]
     for motion in MOTIONS:
-        if motion in ("jaw", "spread", "round", "blink"):
+        if motion == "blink":
+            field = _blink_field(lm, xs, ys) * taper[..., None]
+            move = np.zeros((len(INNER_LIPS), 2), np.float32)
+        elif motion in ("jaw", "spread", "round"):
             d = _landmark_motion(motion, lm, e)
             moving = np.any(np.abs(d) > 1e-6, axis=1)
             # Every moving point, and every other still landmark to hold the rest.
@@ -141,13 +144,45 @@ def _landmark_motion(motion: str, lm: np.ndarray, e: float) -> np.ndarray:
         inner_up = [i for i in geo.LIPS_UPPER_INNER if i not in corners]
         d[inner_lo, 1] += 0.05 * e * np.clip(1 - rel[inner_lo] ** 2, 0, 1)
         d[inner_up, 1] -= 0.02 * e * np.clip(1 - rel[inner_up] ** 2, 0, 1)
-    elif motion == "blink":
-        for upper, lower in ((geo.LEFT_EYE_UPPER, geo.LEFT_EYE_LOWER),
-                             (geo.RIGHT_EYE_UPPER, geo.RIGHT_EYE_LOWER)):
-            gap = xy[list(lower), 1] - xy[list(upper), 1]
-            d[list(upper), 1] = 0.9 * gap
-            d[list(lower), 1] = -0.1 * gap
     return d
+
+
+def _blink_field(lm: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Shut eyes: the skin between brow and upper lid stretches down to the lower lid.
+
+    A spline cannot do this (the lid edge must meet the lower lid sharply), so the
+    backward map is written directly: for a point between the brow line b and the lower
+    lid l, sample b + (y - b) * (u - b) / (l - b), where u is the open upper lid.
+    """
+    gx, gy = np.meshgrid(xs, ys)
+    field = np.zeros((*gx.shape, 2), np.float32)
+    for upper, lower, (c0, c1) in ((geo.LEFT_EYE_UPPER, geo.LEFT_EYE_LOWER, geo.LEFT_EYE_CORNERS),
+                                   (geo.RIGHT_EYE_UPPER, geo.RIGHT_EYE_LOWER,
+                                    geo.RIGHT_EYE_CORNERS)):
+        ux, uy = _by_x(lm[list(upper), :2])
+        lx, ly = _by_x(lm[list(lower), :2])
+        xa, xb = sorted((float(lm[c0, 0]), float(lm[c1, 0])))
+        width = xb - xa
+        inside = (gx > xa) & (gx < xb)
+        u = np.interp(gx, ux, uy)
+        lo = np.interp(gx, lx, ly)
+        # The lid skin reaches about this far above the lid (short of glasses' rims);
+        # landmarks sit on the lashes, so take the lid from a little above them.
+        b = u - 0.32 * width
+        lid = u - 0.08 * width
+        # Full closure mid-eye, tapering to nothing at the corners.
+        across = np.sqrt(np.clip(np.sin(np.pi * (gx - xa) / max(width, 1e-6)), 0, 1))
+        t = np.clip((gy - b) / np.maximum(lo - b, 1e-6), 0, 1)
+        drop = (gy >= b) & (gy <= lo + 0.5) & inside
+        source = b + t * (lid - b)
+        dy = (source - gy) * across
+        field[..., 1] += np.where(drop, dy, 0.0).astype(np.float32)
+    return field
+
+
+def _by_x(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(pts[:, 0])
+    return pts[order, 0], pts[order, 1]
 
 
 def _head_field(motion: str, lm: np.ndarray, e: float, xs: np.ndarray, ys: np.ndarray,

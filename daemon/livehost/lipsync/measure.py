@@ -1,0 +1,73 @@
+"""Measuring rendered frames, as a viewer would see them: how open is the mouth, are the
+eyes shut. Used by the tests and the benchmark to judge any engine from its pixels."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from livehost.avatar import geometry as geo
+from livehost.avatar.package import Avatar
+from livehost.lipsync.layout import fit_portrait
+
+
+class FaceMeter:
+    def __init__(self, avatar: Avatar, width: int, height: int) -> None:
+        layout = fit_portrait(avatar.manifest.image_size, width, height)
+        lm = layout.to_frame(avatar.landmarks.copy())
+        self.eye_distance = e = float(np.linalg.norm(np.subtract(*geo.eye_centres(
+            np.column_stack([lm, np.zeros(len(lm))])))))
+        corners = lm[list(geo.MOUTH_CORNERS)]
+        mx, my = corners.mean(axis=0)
+        half = abs(corners[1, 0] - corners[0, 0]) * 0.3
+        # Centre of the mouth, from just above the lips to well below: room for the
+        # jaw's drop and the head's drift.
+        self.mouth = _box(mx - half, my - 0.12 * e, mx + half, my + 0.45 * e, width, height)
+        self.eyes = []
+        for upper, lower in ((geo.LEFT_EYE_UPPER, geo.LEFT_EYE_LOWER),
+                             (geo.RIGHT_EYE_UPPER, geo.RIGHT_EYE_LOWER)):
+            c = lm[list(upper + lower)].mean(axis=0)
+            self.eyes.append(_box(c[0] - 0.18 * e, c[1] - 0.12 * e, c[0] + 0.18 * e,
+                                  c[1] + 0.12 * e, width, height))
+        self._eye_ref: list[tuple[np.ndarray, float, float]] = []
+        self._mouth_base = 0.0
+
+    def calibrate(self, still_frame: np.ndarray) -> None:
+        """A frame with the mouth shut and eyes open sets the zero of both measures."""
+        self._mouth_base = self._mouth_pixels(still_frame)
+        self._eye_ref = []
+        for y0, y1, x0, x1 in self.eyes:
+            grey = _grey(still_frame[y0:y1, x0:x1])
+            dark = grey < np.percentile(grey, 15)  # iris, pupil and lashes of the open eye
+            dark = cv2.dilate(dark.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+            self._eye_ref.append((dark, float(grey[dark].mean()), float(np.median(grey))))
+
+    def mouth_opening(self, frame: np.ndarray) -> float:
+        """Opening in eye distances: cavity and teeth pixels per column of the mouth box."""
+        return max(0.0, self._mouth_pixels(frame) - self._mouth_base) / self.eye_distance
+
+    def eye_closure(self, frame: np.ndarray) -> float:
+        """0 open .. ~1 shut: how far the open eye's dark pixels have turned skin-bright."""
+        if not self._eye_ref:
+            raise RuntimeError("calibrate() with an open-eyed frame first")
+        values = []
+        for (y0, y1, x0, x1), (dark, open_level, skin) in zip(self.eyes, self._eye_ref,
+                                                              strict=True):
+            now = float(_grey(frame[y0:y1, x0:x1])[dark].mean())
+            values.append((now - open_level) / max(skin - open_level, 1.0))
+        return float(np.clip(np.mean(values), 0, 1))
+
+    def _mouth_pixels(self, frame: np.ndarray) -> float:
+        y0, y1, x0, x1 = self.mouth
+        hsv = cv2.cvtColor(np.ascontiguousarray(frame[y0:y1, x0:x1]), cv2.COLOR_RGB2HSV)
+        s, v = hsv[..., 1].astype(np.float32) / 255, hsv[..., 2].astype(np.float32)
+        inside = (v < 95) | ((s < 0.22) & (v > 150))  # dark cavity, or teeth
+        return float(inside.sum()) / max(x1 - x0, 1)
+
+
+def _grey(rgb: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY).astype(np.float32)
+
+
+def _box(x0: float, y0: float, x1: float, y1: float, w: int, h: int) -> tuple[int, int, int, int]:
+    return (max(0, int(y0)), min(h, int(np.ceil(y1))), max(0, int(x0)), min(w, int(np.ceil(x1))))
