@@ -7,9 +7,10 @@ PY        = $(VENV)/bin/python
 ARCH     := $(shell uname -m)
 CONSTRAINTS ?= image/constraints-$(ARCH).txt
 DURATION ?= 0
-# Debian packages: real servers for tests and the demo, ffprobe, fonts, venv support.
+# Debian packages: real servers for tests and the demo, ffprobe, fonts, venv support,
+# systemd (systemd-analyze, -sysusers, -tmpfiles for the unit tests).
 APT_PACKAGES = python3-venv nginx-light libnginx-mod-rtmp mosquitto mosquitto-clients \
-               ffmpeg fonts-noto-cjk
+               ffmpeg fonts-noto-cjk systemd
 
 .PHONY: setup apt venv test demo bench lint clean install install-files install-venv image-test
 
@@ -89,6 +90,8 @@ install-venv:
 # Slow: debootstraps a Debian 12 root, installs the tree into it, runs `livehost check`
 # inside (chroot). Needs root and Debian's mirror. Not part of `make test`.
 image-test: setup
+	@command -v debootstrap >/dev/null || { apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends debootstrap; }
 	$(PY) -m pytest -m slow tests/appliance -p no:cacheprovider
 
 clean:

@@ -155,3 +155,13 @@ def test_tmpfiles_makes_empty_credentials_and_keeps_filled_ones(tmp_path):
     (creds / "main_stream_key").write_text("live_123\n")
     subprocess.run(run, check=True, capture_output=True)
     assert (creds / "main_stream_key").read_text() == "live_123\n"
+
+
+def test_install_keeps_an_edited_config(tmp_path):
+    install_tree(tmp_path)
+    config = tmp_path / "etc/livehost/livehost.yaml"
+    config.write_text(config.read_text().replace("demo-unit-01", "shop-0042"))
+    install_tree(tmp_path)
+    assert "shop-0042" in config.read_text()
+    assert (tmp_path / "opt/livehost/bin/livehost-provision").stat().st_mode & 0o111
+    assert (tmp_path / "etc/livehost/credentials").stat().st_mode & 0o777 == 0o700
