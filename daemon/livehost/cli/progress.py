@@ -7,11 +7,11 @@ from typing import TextIO
 
 
 class ProgressBar:
-    def __init__(self, title: str, out: TextIO = sys.stderr, width: int = 30) -> None:
+    def __init__(self, title: str, out: TextIO | None = None, width: int = 30) -> None:
         self.title = title
-        self.out = out
+        self.out = out or sys.stderr
         self.width = width
-        self._tty = out.isatty()
+        self._tty = self.out.isatty()
 
     def __call__(self, what: str, done: float) -> None:
         filled = round(self.width * max(0.0, min(1.0, done)))
