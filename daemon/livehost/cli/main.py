@@ -13,9 +13,12 @@ from livehost import __version__
 COMMAND_MODULES = [
     "livehost.cli.check",
     "livehost.cli.plan",
+    "livehost.cli.run",
     "livehost.cli.avatar",
     "livehost.cli.preview",
     "livehost.cli.hardware",
+    "livehost.cli.say",
+    "livehost.cli.models",
 ]
 
 

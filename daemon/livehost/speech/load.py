@@ -1,0 +1,79 @@
+"""Build the configured speech engine from the models manifest, or silence with a reason."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from livehost.config.engines import EnginesConfig, VoiceConfig
+from livehost.modelstore.errors import ModelError
+from livehost.modelstore.manifest import ModelEntry, load_manifest, manifest_path
+from livehost.modelstore.verify import checked_file
+from livehost.speech.engine import SpeechEngine
+from livehost.speech.providers import ORT_NAMES, pick_providers, provider_names
+from livehost.speech.silent import SilentSpeech
+
+log = logging.getLogger(__name__)
+
+
+def load_speech_engine(
+    voice: VoiceConfig,
+    engines: EnginesConfig,
+    models_dir: Path,
+    cache_dir: Path | None = None,
+) -> SpeechEngine:
+    """The voice `voice.id` from the manifest in `models_dir`, hash-checked, on the best
+    provider available. Raises ModelError naming the file when it cannot be used."""
+    from livehost.speech.piper import PiperEngine  # onnxruntime and espeak load only here
+
+    providers = pick_providers(engines.providers, cache_dir=cache_dir)
+    on_gpu = provider_names(providers)[0] != ORT_NAMES["cpu"]
+    entry = pick_voice(models_dir, voice.id, voice.precision, on_gpu)
+    model = checked_file(models_dir, entry.file, entry.sha256)
+    config = None
+    if entry.config is not None:
+        config = (
+            checked_file(models_dir, entry.config, entry.config_sha256)
+            if entry.config_sha256
+            else models_dir / entry.config
+        )
+    engine = PiperEngine.load(model, voice, providers, engines.threads, config)
+    log.info(
+        "voice %s (%s) on %s, %d thread(s)",
+        entry.id, entry.precision, provider_names(providers)[0], engines.threads,
+    )
+    return engine
+
+
+def pick_voice(models_dir: Path, voice_id: str, precision: str, on_gpu: bool) -> ModelEntry:
+    """fp16 serves the GPU path; the CPU keeps fp32 (no gain measured there, see bench)."""
+    manifest = load_manifest(models_dir)
+    wanted = precision if precision != "auto" else ("fp16" if on_gpu else "fp32")
+    entry = manifest.find(voice_id, wanted)  # type: ignore[arg-type]
+    if entry is None and precision == "auto":
+        entry = manifest.find(voice_id, "fp32")
+    if entry is None or entry.kind != "voice":
+        raise ModelError(
+            manifest_path(models_dir),
+            f"no {wanted} voice {voice_id!r} listed; run `livehost models collect` for the "
+            "default voice or `livehost models add FILE.onnx` for another",
+        )
+    return entry
+
+
+def open_speech_engine(
+    voice: VoiceConfig,
+    engines: EnginesConfig,
+    models_dir: Path,
+    cache_dir: Path | None = None,
+) -> SpeechEngine:
+    """What the daemon calls: a working voice, or SilentSpeech carrying the reason.
+
+    The show must go on without a voice (captions still run); the reason is logged once
+    here and reported by the caller through `engine.reason` in status and telemetry.
+    """
+    try:
+        return load_speech_engine(voice, engines, models_dir, cache_dir)
+    except ModelError as exc:
+        log.error("speech disabled, speaking silence with captions: %s", exc)
+        return SilentSpeech(reason=str(exc))

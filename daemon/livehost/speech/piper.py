@@ -1,0 +1,152 @@
+"""Piper (piper-tts) behind the SpeechEngine contract, with phoneme timing per sentence."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import onnxruntime
+from piper import PiperVoice
+from piper.config import PiperConfig, SynthesisConfig
+
+from livehost.config.engines import VoiceConfig
+from livehost.modelstore.errors import ModelError
+from livehost.speech.chunk import SILENCE, PhonemeTiming, SpeechChunk
+from livehost.speech.normalize import normalizer_for
+from livehost.speech.providers import Provider
+from livehost.speech.sentences import split_sentences
+
+log = logging.getLogger(__name__)
+
+_EDGE_SYMBOLS = {"^": SILENCE, "$": SILENCE}
+
+
+class PiperEngine:
+    """One loaded Piper voice. Load once; `synthesize` may be called from one thread at a time."""
+
+    def __init__(self, voice: PiperVoice, settings: VoiceConfig, name: str = "") -> None:
+        self.voice = voice
+        self.name = name or settings.id
+        self.normalize = normalizer_for(voice.config.espeak_voice)
+        speaker = settings.speaker if voice.config.num_speakers > 1 else None
+        self.syn_config = SynthesisConfig(
+            speaker_id=speaker,
+            length_scale=settings.length_scale,
+            noise_scale=settings.noise_scale,
+            noise_w_scale=settings.noise_w,
+            volume=settings.volume,
+        )
+
+    @property
+    def sample_rate(self) -> int:
+        return self.voice.config.sample_rate
+
+    @classmethod
+    def load(
+        cls,
+        model: Path,
+        settings: VoiceConfig,
+        providers: list[Provider],
+        threads: int = 1,
+        config: Path | None = None,
+    ) -> PiperEngine:
+        """Load a voice with its alignment output; a bad file raises ModelError naming it."""
+        config = config or model.with_name(model.name + ".json")
+        piper_config = _read_voice_config(config)
+        session = _open_session(model, providers, threads)
+        return cls(PiperVoice(session=session, config=piper_config), settings, model.stem)
+
+    def synthesize(self, text: str, cancel: threading.Event | None = None) -> Iterator[SpeechChunk]:
+        for start, end in split_sentences(text):
+            if cancel is not None and cancel.is_set():
+                return
+            chunk = self._sentence(text[start:end], (start, end))
+            if chunk is not None:
+                yield chunk
+
+    def _sentence(self, written: str, span: tuple[int, int]) -> SpeechChunk | None:
+        spoken = self.normalize(written)
+        audio_parts: list[np.ndarray] = []
+        timings: list[PhonemeTiming] = []
+        offset = 0
+        # espeak may split what we call one sentence further; keep it one caption chunk.
+        for part in self.voice.synthesize(spoken, self.syn_config, include_alignments=True):
+            audio = part.audio_int16_array
+            for timing in _timings(part, len(audio)):
+                timings.append(PhonemeTiming(timing.phoneme, timing.start + offset, timing.length))
+            audio_parts.append(audio)
+            offset += len(audio)
+        if not audio_parts:
+            return None  # nothing sayable (only emoji or punctuation)
+        return SpeechChunk(
+            audio=np.concatenate(audio_parts),
+            sample_rate=self.sample_rate,
+            phonemes=tuple(timings),
+            text_span=span,
+            text=written,
+            metadata={"voice": self.name, "spoken": spoken},
+        )
+
+
+def _timings(part: object, n_samples: int) -> list[PhonemeTiming]:
+    """Phoneme timings tiling exactly n_samples, from Piper's alignments when it has them."""
+    alignments = getattr(part, "phoneme_alignments", None)
+    if alignments:
+        symbols = [_EDGE_SYMBOLS.get(a.phoneme, a.phoneme) for a in alignments]
+        lengths = [int(a.num_samples) for a in alignments]
+    else:  # a voice without the duration output: spread the phonemes evenly
+        symbols = [SILENCE, *getattr(part, "phonemes", []), SILENCE]
+        lengths = [n_samples // len(symbols)] * len(symbols)
+    # Piper's counts equal the audio length (frames x hop); keep the tiling exact anyway.
+    lengths[-1] += n_samples - sum(lengths)
+    if lengths[-1] < 0:
+        symbols, lengths = [SILENCE], [n_samples]
+    out, start = [], 0
+    for symbol, length in zip(symbols, lengths, strict=True):
+        out.append(PhonemeTiming(symbol, start, length))
+        start += length
+    return out
+
+
+def _read_voice_config(path: Path) -> PiperConfig:
+    try:
+        return PiperConfig.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise ModelError(path, "voice config is missing (Piper needs the .onnx.json)") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ModelError(path, f"voice config is not a Piper voice config ({exc!r})") from None
+
+
+def _open_session(
+    model: Path, providers: list[Provider], threads: int
+) -> onnxruntime.InferenceSession:
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    try:
+        model_bytes = _with_alignment_output(model)
+        return onnxruntime.InferenceSession(model_bytes, sess_options=options, providers=providers)
+    except ModelError:
+        raise
+    except Exception as exc:  # onnx/onnxruntime raise many types for a broken file
+        reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise ModelError(model, f"cannot load the model: {reason}") from None
+
+
+def _with_alignment_output(model: Path) -> bytes:
+    """The model with Piper's per-phoneme duration exposed as an output, patched in memory."""
+    import onnx
+    from piper.patch_voice_with_alignment import add_alignment_output
+
+    if not model.is_file():
+        raise ModelError(model, "file is missing")
+    proto = onnx.load(str(model))
+    try:
+        add_alignment_output(proto)
+    except ValueError as exc:  # already patched, or a voice without durations
+        log.debug("%s: alignment output not added: %s", model, exc)
+    return proto.SerializeToString()
