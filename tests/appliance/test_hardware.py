@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from livehost.cli.main import main
-from livehost.system.hardware import choose_encoder, probe
+from livehost.system.hardware import choose_encoder, probe, refresh
 
 TEGRA_R36 = "# R36 (release), REVISION: 3.0, GCID: 36191598, BOARD: generic, EABI: aarch64\n"
 
@@ -70,6 +70,7 @@ def modules(**found):
     return lambda name: found.get(name)
 
 
+GI = SimpleNamespace(__name__="gi")
 GPU_ORT = fake_ort("TensorrtExecutionProvider", "CUDAExecutionProvider", "CPUExecutionProvider")
 
 
@@ -94,7 +95,7 @@ def test_orin_nano_has_no_encoder_even_with_the_plugin_installed(tmp_path):
 def test_orin_nx_streams_through_nvenc(tmp_path):
     orin_nx(tmp_path)
     hw = probe(tmp_path, gst_element=lambda name: name == "nvv4l2h264enc",
-               import_module=modules(onnxruntime=GPU_ORT), machine="aarch64")
+               import_module=modules(onnxruntime=GPU_ORT, gi=GI), machine="aarch64")
     assert hw.hardware_encoder and hw.encoder_device == "dev/nvhost-msenc"
     choice = choose_encoder(hw, "auto")
     assert (choice.engine, choice.codec) == ("gstreamer", "nvv4l2h264enc")
@@ -107,13 +108,35 @@ def test_orin_nx_streams_through_nvenc(tmp_path):
 def test_orin_nx_encoder_node_without_the_gstreamer_plugin(tmp_path):
     orin_nx(tmp_path)
     hw = probe(tmp_path, gst_element=lambda name: False,
-               import_module=modules(onnxruntime=fake_ort("CPUExecutionProvider")))
+               import_module=modules(onnxruntime=fake_ort("CPUExecutionProvider"), gi=GI))
     assert not hw.hardware_encoder
     assert choose_encoder(hw, "gstreamer").codec == "x264enc"
     assert hw.notes == [
         "Jetson without a CUDA onnxruntime: inference runs on the CPU",
         "/dev/nvhost-msenc exists but GStreamer has no nvv4l2h264enc",
     ]
+
+
+def test_orin_nx_without_pygobject_falls_back_to_pyav(tmp_path):
+    orin_nx(tmp_path)
+    hw = probe(tmp_path, gst_element=lambda name: True, import_module=modules())
+    assert hw.hardware_encoder and not hw.gstreamer_python
+    choice = choose_encoder(hw)
+    assert (choice.engine, choice.reason) == (
+        "pyav", "auto: NVENC present but PyGObject (gi) is missing")
+    assert choose_encoder(hw, "gstreamer").engine == "pyav"
+
+
+def test_refresh_rereads_only_the_live_values(tmp_path):
+    orin_nx(tmp_path)
+    hw = probe(tmp_path, gst_element=lambda name: True, import_module=modules(gi=GI))
+    write(tmp_path, "sys/devices/gpu.0/load", "990\n")
+    write(tmp_path, "sys/class/thermal/thermal_zone1/temp", "71500\n")
+    write(tmp_path, "proc/device-tree/model", "changed\0")
+    refresh(hw, tmp_path)
+    assert hw.gpu_load_percent == 99.0
+    assert hw.thermal[1].celsius == 71.5
+    assert hw.model.startswith("NVIDIA Jetson Orin NX")  # static facts stay as probed
 
 
 def test_tensorrt_module_version_wins(tmp_path):

@@ -40,6 +40,9 @@ def table(hw: HardwareProbe, encoder: str) -> list[tuple[str, str]]:
         ("L4T", hw.l4t_version or "- (not a Jetson)"),
         ("machine", f"{hw.machine}, {hw.cpu_count} CPUs{memory}"),
         ("NVENC", f"/{hw.encoder_device}" if hw.encoder_device else "none"),
+        ("GStreamer", ", ".join([
+            "nvv4l2h264enc" if hw.gstreamer_nvenc else "no nvv4l2h264enc",
+            "PyGObject" if hw.gstreamer_python else "no PyGObject (gi)"])),
         ("encoder", f"{choice.engine} {choice.codec} ({choice.reason})"),
         ("onnxruntime", ort),
         ("TensorRT", hw.tensorrt_version or "-"),

@@ -1,6 +1,7 @@
 """What this box is and what it can do, probed once at start and sent with telemetry.
 
-    hw = probe()                          # probe(Path("/tmp/fake-root")) in tests
+    hw = probe()                          # once at start; probe(Path("/tmp/fake")) in tests
+    refresh(hw)                           # each telemetry tick: GPU load, thermal, power
     hw.to_json()                          # for telemetry and `livehost hardware --json`
     choose_encoder(hw, config.engines.encoder)
 
@@ -59,6 +60,7 @@ class HardwareProbe:
     l4t_version: str | None = None
     encoder_device: str | None = None
     gstreamer_nvenc: bool = False
+    gstreamer_python: bool = False  # PyGObject (gi): how our GStreamer pipeline is driven
     onnxruntime_version: str | None = None
     onnxruntime_providers: list[str] = field(default_factory=list)
     tensorrt_version: str | None = None
@@ -94,14 +96,20 @@ def choose_encoder(hw: HardwareProbe, configured: str = "auto") -> EncoderChoice
     if configured == "pyav":
         return EncoderChoice("pyav", "libx264", "set in config")
     if configured == "gstreamer":
+        if not hw.gstreamer_python:
+            return EncoderChoice("pyav", "libx264", "set to gstreamer, but PyGObject (gi) is "
+                                 "missing; software x264 through PyAV")
         if hw.hardware_encoder:
             return EncoderChoice("gstreamer", NVENC_ELEMENT, "set in config; NVENC present")
         return EncoderChoice("gstreamer", "x264enc", "set in config; no NVENC, software x264")
     if configured != "auto":
         raise ValueError(f"unknown encoder setting {configured!r}")
-    if hw.hardware_encoder:
+    if hw.hardware_encoder and hw.gstreamer_python:
         return EncoderChoice("gstreamer", NVENC_ELEMENT, f"auto: NVENC at /{hw.encoder_device}")
-    why = "no NVENC on this model" if hw.jetson else "no Jetson NVENC here"
+    if hw.hardware_encoder:
+        why = "NVENC present but PyGObject (gi) is missing"
+    else:
+        why = "no NVENC on this model" if hw.jetson else "no Jetson NVENC here"
     return EncoderChoice("pyav", "libx264", f"auto: {why}")
 
 
@@ -262,6 +270,16 @@ def read_onnxruntime(
     return str(getattr(ort, "__version__", "")) or None, providers
 
 
+def refresh(hw: HardwareProbe, root: Path | str = "/") -> HardwareProbe:
+    """Re-read only what changes (GPU load, temperatures, power): cheap enough for every
+    telemetry tick, unlike the full probe (a subprocess and onnxruntime's import)."""
+    root = Path(root)
+    hw.gpu_load_percent, hw.gpu_mhz = read_gpu(root)
+    hw.thermal = read_thermal(root)
+    hw.power = read_power(root)
+    return hw
+
+
 def probe(
     root: Path | str = "/",
     *,
@@ -282,11 +300,10 @@ def probe(
     )
     hw.encoder_device = next((n for n in ENCODER_NODES if (root / n).exists()), None)
     hw.gstreamer_nvenc = gst_element(NVENC_ELEMENT)
+    hw.gstreamer_python = import_module("gi") is not None
     hw.onnxruntime_version, hw.onnxruntime_providers = read_onnxruntime(import_module, hw.notes)
     hw.tensorrt_version = read_tensorrt_version(root, import_module)
-    hw.gpu_load_percent, hw.gpu_mhz = read_gpu(root)
-    hw.thermal = read_thermal(root)
-    hw.power = read_power(root)
+    refresh(hw, root)
     if hw.jetson and hw.onnxruntime_providers and (
         "CUDAExecutionProvider" not in hw.onnxruntime_providers
     ):
