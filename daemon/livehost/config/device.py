@@ -13,6 +13,7 @@ from livehost.config.explain import validation_problems
 from livehost.config.mqtt import MqttConfig
 from livehost.config.outputs import OutputConfig, VideoConfig
 from livehost.config.paths import PathsConfig
+from livehost.config.show import ShowConfig
 from livehost.config.unit import UnitConfig
 from livehost.config.yamlfile import load_yaml_file
 from livehost.problems import ProblemsError
@@ -32,6 +33,7 @@ class DeviceConfig(Section):
     voice: VoiceConfig = Field(default_factory=VoiceConfig)
     avatar: AvatarConfig = Field(default_factory=AvatarConfig)
     paths: PathsConfig = Field(default_factory=PathsConfig)
+    show: ShowConfig = Field(default_factory=ShowConfig)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,57 @@
+"""`livehost run`: the appliance daemon (what systemd starts)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from livehost.cli.common import add_config_argument, load_config_or_report
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "run",
+        help="run the livestream host (the daemon)",
+        description="Go on air: follow the schedule, speak, animate the host and stream to "
+        "the configured RTMP outputs. Stops cleanly on SIGTERM or Ctrl-C; SIGHUP reloads "
+        "the schedule.",
+    )
+    add_config_argument(parser)
+    parser.add_argument(
+        "--output",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="stream here instead of the configured outputs (repeatable); "
+        "the URL includes the stream key",
+    )
+    parser.add_argument(
+        "--for", dest="duration", type=float, metavar="SECONDS", help="stop cleanly after this long"
+    )
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        metavar="DIR",
+        help="where the last good schedule is kept (default: paths.state)",
+    )
+    parser.add_argument(
+        "--test-pattern",
+        action="store_true",
+        help="flash white and beep every 2 s (for checking A/V sync)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from livehost.daemon import Daemon, RunOptions
+
+    loaded = load_config_or_report(args.config)
+    if loaded is None:
+        return 2
+    options = RunOptions(
+        outputs=args.output,
+        duration=args.duration,
+        state_dir=args.state_dir,
+        test_pattern=args.test_pattern,
+    )
+    return Daemon(loaded, options).run()

@@ -1,0 +1,283 @@
+"""`livehost run`: everything wired together, supervised, and reporting to systemd.
+
+Order at start: config -> schedule (file, else the last good copy, else an emergency
+idle schedule) -> voice (else silence, reported) -> face -> outputs -> show loop. READY=1
+goes to systemd once the loop ticks and an output is on air, or after READY_GRACE
+seconds with no reachable output (STATUS says which). WATCHDOG=1 goes out only while
+the ticker beats. SIGHUP reloads the schedule (RELOADING=1 ... READY=1); SIGTERM stops
+within two seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from livehost.config.device import LoadedConfig
+from livehost.config.secrets import SecretMissing, read_secret
+from livehost.schedule.load import load_schedule_text
+from livehost.schedule.model import Schedule
+from livehost.schedule.store import ScheduleStore
+from livehost.schedule.watcher import ScheduleWatcher
+from livehost.show.director import Director
+from livehost.show.loop import ShowLoop, ShowOptions
+from livehost.show.status import ShowStatus
+from livehost.stream.encoder import EncoderSettings
+from livehost.stream.output import RtmpOutput
+from livehost.system.notify import Notifier
+from livehost.system.signals import ServiceSignals
+from livehost.system.watchdog import Watchdog
+
+log = logging.getLogger(__name__)
+
+READY_GRACE = 10.0  # seconds to wait for an output before telling systemd we run anyway
+STATUS_EVERY = 5.0
+
+EMERGENCY_SCHEDULE = """\
+store:
+  name: {name}
+products:
+  - id: none
+    name: (no products)
+    price: 1
+    features: [no schedule could be loaded]
+fallback:
+  message: Welcome! Our live show will be back shortly.
+"""
+
+
+@dataclass
+class RunOptions:
+    outputs: list[str] = field(default_factory=list)  # --output overrides the config
+    duration: float | None = None  # --for
+    state_dir: Path | None = None
+    test_pattern: bool = False
+    mqtt: str | None = None  # --mqtt (the fleet agent plugs in here)
+
+
+class Daemon:
+    def __init__(self, loaded: LoadedConfig, options: RunOptions) -> None:
+        self.loaded = loaded
+        self.config = loaded.config
+        self.options = options
+        self.status = ShowStatus()
+        self.notifier = Notifier.from_env()
+        self.watchdog = Watchdog(self.notifier)
+        self.signals = ServiceSignals()
+        state_dir = options.state_dir or loaded.state_dir
+        self.store = ScheduleStore(loaded.schedule_path, self.config.unit.zone, state_dir)
+        self.outputs: list[RtmpOutput] = []
+        self.loop: ShowLoop | None = None
+        self.director: Director | None = None
+        self.on_stop: list[Callable[[], None]] = []  # extra parts (fleet agent) to stop
+
+    # --- building the parts ---
+
+    def schedule(self) -> Schedule:
+        current = self.store.current
+        assert current is not None
+        return current.schedule
+
+    def _load_schedule(self) -> None:
+        if self.store.start() is None:
+            problems = "; ".join(str(p) for p in self.store.last_problems[:3])
+            log.error("no usable schedule (%s); airing the idle host until one is saved", problems)
+            text = EMERGENCY_SCHEDULE.format(name=self.config.unit.site.replace("-", " ").title())
+            self.store.current = load_schedule_text(text, "(built-in idle schedule)")
+        self.store.subscribe(self._on_schedule)
+        self._on_schedule(self.store.current)
+
+    def _on_schedule(self, loaded) -> None:
+        self.status.schedule_version = self.store.version
+        self.status.schedule_hash = loaded.short_hash
+
+    def _speech(self):
+        from livehost.modelstore.errors import ModelError
+        from livehost.speech.load import load_speech_engine
+        from livehost.speech.silent import SilentSpeech
+
+        models = self.loaded.resolve(self.config.paths.models)
+        try:
+            engine = load_speech_engine(
+                self.config.voice,
+                self.config.engines,
+                models,
+                self.loaded.resolve(self.config.paths.cache),
+            )
+            self.status.speech_engine = f"piper:{self.config.voice.id}"
+            return engine
+        except (ModelError, OSError, ValueError) as exc:
+            reason = str(exc)
+            log.error("the voice cannot load (%s); the host goes on silently with captions", reason)
+            self.status.speech_engine = "silent"
+            self.status.speech_problem = reason
+            return SilentSpeech(reason)
+
+    def _face(self, width: int, height: int):
+        from livehost.avatar.locate import resolve_avatar_path
+        from livehost.avatar.package import load_avatar
+        from livehost.lipsync.engine import load_lipsync_engine
+
+        models = self.loaded.resolve(self.config.paths.models)
+        avatar = load_avatar(resolve_avatar_path(self.loaded, models))
+        face = load_lipsync_engine(
+            self.config.engines,
+            width,
+            height,
+            self.config.video.fps,
+            cache_dir=self.loaded.resolve(self.config.paths.cache),
+            model_dir=models,
+        )
+        face.prepare(avatar)
+        self.status.lipsync_engine = f"{face.name}:{avatar.name}"
+        return face
+
+    def _outputs(self, settings: EncoderSettings) -> list[RtmpOutput]:
+        metadata = {"title": f"{self.config.unit.site} live (AI-generated host)"}
+        outputs = []
+        if self.options.outputs:
+            targets = [(f"out{i + 1}", url, None) for i, url in enumerate(self.options.outputs)]
+        else:
+            targets = [
+                (o.name, o.url, o.stream_key_secret) for o in self.config.outputs if o.enabled
+            ]
+        for name, url, secret in targets:
+            if secret:
+                try:
+                    url = (
+                        url.rstrip("/")
+                        + "/"
+                        + read_secret(secret, self.loaded.resolve(self.config.paths.secrets))
+                    )
+                except SecretMissing as exc:
+                    log.error("output %s: %s; it stays off", name, exc)
+                    continue
+            outputs.append(RtmpOutput(name, url, settings, metadata))
+        return outputs
+
+    # --- running ---
+
+    def run(self) -> int:
+        self.signals.install()
+        self.notifier.status("starting")
+        self._load_schedule()
+        video = self.config.video
+        settings = EncoderSettings.from_config(video)
+        from livehost.render.compositor import Compositor
+
+        compositor = Compositor(video.width, video.height)
+        speech = self._speech()
+        face = self._face(compositor.layout.host_width, video.height)
+        self.director = Director(
+            self.schedule, self.config.unit.zone, notice_every=self.config.show.notice_minutes * 60
+        )
+        self.outputs = self._outputs(settings)
+        self.status.encoder = "pyav:libx264" if self.outputs else "none"
+        schedule_dir = self.loaded.schedule_path.parent
+        self.loop = ShowLoop(
+            self.director,
+            speech,
+            face,
+            compositor,
+            self.schedule,
+            self.outputs,
+            self.status,
+            ShowOptions(
+                fps=video.fps,
+                test_pattern=self.options.test_pattern,
+                off_air_message=self.config.show.off_air_message,
+            ),
+            heartbeat=self.watchdog.beat,
+            image_path=lambda image: str(schedule_dir / image) if image else None,
+        )
+        for output in self.outputs:
+            output.start()
+        watcher = ScheduleWatcher(self.loaded.schedule_path, self.store.reload)
+        watcher.start()
+        self.loop.start(self.options.duration)
+        self.watchdog.start()
+        try:
+            self._supervise()
+        finally:
+            self._shutdown(watcher)
+        return 0
+
+    def _supervise(self) -> None:
+        started = time.monotonic()
+        ready = False
+        last_status = 0.0
+        assert self.loop is not None
+        while not self.signals.stop.is_set() and not self.loop.finished.is_set():
+            if self.signals.take_reload():
+                self.notifier.reloading()
+                result = self.store.reload()
+                text = (
+                    "schedule reloaded"
+                    if result.changed
+                    else (
+                        f"schedule refused: {result.problems[0]}"
+                        if result.problems
+                        else "schedule unchanged"
+                    )
+                )
+                self.notifier.ready(text)
+            self._follow_off_air()
+            on_air = [o for o in self.outputs if o.status.state == "on_air"]
+            self.status.on_air = bool(on_air) and self.status.ticks > 0
+            self.status.outputs = [o.status.to_dict() for o in self.outputs]
+            if (
+                not ready
+                and self.status.ticks > 0
+                and (on_air or time.monotonic() - started > READY_GRACE or not self.outputs)
+            ):
+                ready = True
+                self.notifier.ready(self._status_line())
+                log.info("ready: %s", self._status_line())
+            elif ready and time.monotonic() - last_status > STATUS_EVERY:
+                last_status = time.monotonic()
+                self.notifier.status(self._status_line())
+            self.signals.stop.wait(0.1)
+
+    def _follow_off_air(self) -> None:
+        """In `stop` mode, stop sending while off air (the loop keeps ticking for health)."""
+        if self.config.show.off_air != "stop":
+            return
+        sending = self.status.display != "slate"
+        for output in self.outputs:
+            output.set_active(sending)
+
+    def _status_line(self) -> str:
+        s = self.status
+        if not self.outputs:
+            where = "no output configured"
+        elif s.on_air:
+            names = ", ".join(o.name for o in self.outputs if o.status.state == "on_air")
+            where = f"on air ({names})"
+        else:
+            where = "no output reachable: " + "; ".join(
+                o.status.last_error or o.status.state for o in self.outputs
+            )
+        voice = f", voice silent: {s.speech_problem}" if s.speech_problem else ""
+        product = f", product {s.product_id}" if s.product_id else ""
+        return f"{where}, {s.fps:.1f} fps, {s.late_frames} late frames{product}{voice}"
+
+    def _shutdown(self, watcher: ScheduleWatcher) -> None:
+        self.notifier.stopping()
+        self.watchdog.stop()
+        for stop in self.on_stop:
+            try:
+                stop()
+            except Exception:
+                log.exception("stopping a part failed")
+        stoppers = [threading.Thread(target=o.stop, daemon=True) for o in self.outputs]
+        for thread in stoppers:
+            thread.start()
+        if self.loop is not None:
+            self.loop.stop(timeout=1.0)
+        watcher.stop()
+        for thread in stoppers:
+            thread.join(1.0)

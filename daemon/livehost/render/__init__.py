@@ -1,0 +1,1 @@
+"""Rendering the on-air picture: compositor, product panel, text."""

@@ -1,0 +1,1 @@
+"""The show: director, media clock, rendering and the output loop."""

@@ -1,0 +1,356 @@
+"""The show loop: one media clock, three threads, never dead air.
+
+    producer  director -> speech -> (resample to the clock's rate) -> speech timeline + face
+    renderer  frame n: face + compositor + the samples of tick n -> I420 -> render queue
+    ticker    every 1/fps of wall time: tick n from the render queue (or the last picture
+              and silence when the renderer is late) -> every output; watchdog beat
+
+The audio sample count is the master: tick n carries samples [n * spt, (n + 1) * spt)
+and video frame n, stamped n / fps. Wall time enters only in the ticker's pacing (and in
+mapping media time to the schedule's clock). The producer runs up to LOOKAHEAD seconds
+ahead; when it is late, the ticks it missed carry silence and the idle face.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from fractions import Fraction
+from typing import Protocol
+
+import av
+import numpy as np
+
+from livehost.lipsync.engine import LipSyncEngine
+from livehost.render.card import CardContent
+from livehost.render.compositor import Compositor
+from livehost.schedule.currencies import format_price
+from livehost.schedule.model import Schedule
+from livehost.show.director import Director, Utterance
+from livehost.show.status import ShowStatus
+from livehost.show.talk import countdown_words
+from livehost.show.timeline import Caption, SpeechTimeline
+from livehost.speech.chunk import SpeechChunk
+from livehost.speech.engine import SpeechEngine
+from livehost.stream.encoder import AUDIO_RATE, Tick, rgb_to_i420, samples_per_tick
+
+log = logging.getLogger(__name__)
+
+LOOKAHEAD = 3.0  # seconds of speech prepared ahead of the output
+RENDER_AHEAD = 12  # frames rendered ahead of the output
+START_MARGIN = 0.15  # seconds: a late utterance starts this far after the output position
+QUIET_STEP = 1.0  # seconds of silence when the director has nothing to say
+
+
+class Output(Protocol):
+    def offer(self, tick: Tick) -> None: ...
+
+
+@dataclass(frozen=True)
+class ShowOptions:
+    fps: int = 30
+    paced: bool = True  # False: run as fast as possible (benchmarks, previews)
+    test_pattern: bool = False  # a white flash and a 1 kHz beep every 2 s, for A/V sync tests
+    off_air_message: str = "We're off air right now. See you soon!"
+
+
+class ShowLoop:
+    def __init__(
+        self,
+        director: Director,
+        speech: SpeechEngine,
+        face: LipSyncEngine,
+        compositor: Compositor,
+        schedule: Callable[[], Schedule],
+        outputs: Sequence[Output],
+        status: ShowStatus,
+        options: ShowOptions,
+        heartbeat: Callable[[], None] = lambda: None,
+        image_path: Callable[[str | None], str | None] = lambda p: p,
+        start_wall: datetime | None = None,
+    ) -> None:
+        self.director = director
+        self.speech = speech
+        self.face = face
+        self.compositor = compositor
+        self.schedule = schedule
+        self.outputs = list(outputs)
+        self.status = status
+        self.options = options
+        self.heartbeat = heartbeat
+        self.image_path = image_path
+        self.spt = samples_per_tick(options.fps)
+        self.start_wall = start_wall or datetime.now(timezone.utc)
+        self.timeline = SpeechTimeline()
+        self.next_tick = 0  # the ticker's position: ticks before it are on air
+        self.rendered = 0  # the renderer's position
+        self._queue: deque[Tick] = deque()
+        self._queue_lock = threading.Condition()
+        self._face_lock = threading.Lock()  # the face timeline is shared by two threads
+        self._stop = threading.Event()
+        self._urgent = threading.Event()
+        self._cancel = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.frozen = threading.Event()  # test hook: stall the ticker (watchdog tests)
+        self.finished = threading.Event()
+        self._stop_after: int | None = None
+
+    # --- control ---
+
+    def start(self, duration: float | None = None) -> None:
+        if duration:
+            self._stop_after = round(duration * self.options.fps)
+        for name, target in (
+            ("producer", self._produce),
+            ("renderer", self._render),
+            ("ticker", self._tick),
+        ):
+            thread = threading.Thread(target=target, name=f"show-{name}", daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def stop(self, timeout: float = 1.5) -> None:
+        self._stop.set()
+        self._cancel.set()
+        with self._queue_lock:
+            self._queue_lock.notify_all()
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self.finished.set()
+
+    def interrupt(self) -> None:
+        """An urgent line is waiting (operator `say`): drop what is prepared but not yet
+        rendered, and let the producer ask the director again right away."""
+        self._urgent.set()
+        self._cancel.set()
+
+    def wall_time(self, sample: int) -> datetime:
+        return self.start_wall + timedelta(seconds=sample / AUDIO_RATE)
+
+    # --- producer ---
+
+    def _produce(self) -> None:
+        position = 0
+        try:
+            while not self._stop.is_set():
+                if self._urgent.is_set():
+                    position = self._flush_for_urgent()
+                ahead = position - self.next_tick * self.spt
+                if ahead > LOOKAHEAD * AUDIO_RATE:
+                    self._stop.wait(0.02 if self.options.paced else 0.001)
+                    continue
+                earliest = (self.rendered + 2) * self.spt
+                if position < earliest:
+                    if self.status.utterances:
+                        self.status.upstream_late_seconds += (earliest - position) / AUDIO_RATE
+                    position = earliest + int(START_MARGIN * AUDIO_RATE)
+                utterance = self.director.next_utterance(self.wall_time(position))
+                if utterance is None:
+                    position += int(QUIET_STEP * AUDIO_RATE)
+                    continue
+                position = self._speak(utterance, position)
+        except Exception:
+            log.exception("the producer failed; the show goes on with the idle host")
+
+    def _flush_for_urgent(self) -> int:
+        self._urgent.clear()
+        self._cancel.clear()
+        cut = (self.rendered + 2) * self.spt
+        self.timeline.flush(cut)
+        with self._face_lock:
+            self.face.flush(cut / AUDIO_RATE)
+        return cut
+
+    def _speak(self, utterance: Utterance, position: int) -> int:
+        self.status.utterances += 1
+        self.status.utterance = utterance.text
+        self.status.product_id = utterance.product_id
+        synth_time = 0.0
+        spoken = 0.0
+        started = time.perf_counter()
+        for chunk in self.speech.synthesize(utterance.text, self._cancel):
+            synth_time += time.perf_counter() - started
+            if self._urgent.is_set() and not utterance.urgent:
+                break
+            samples = _resample(chunk)
+            length = round(chunk.duration * AUDIO_RATE)
+            samples = _fit(samples, length)
+            caption = Caption(position, position + length, chunk.text, utterance.id)
+            self.timeline.write(position, samples, caption)
+            with self._face_lock:
+                self.face.push(chunk, position / AUDIO_RATE)
+            position += length
+            spoken += chunk.duration
+            started = time.perf_counter()
+        if spoken:
+            self.status.speech_rtf = round(synth_time / spoken, 3)
+        return position + int(utterance.pause_after * AUDIO_RATE)
+
+    # --- renderer ---
+
+    def _render(self) -> None:
+        index = 0
+        card_cache: tuple[int, CardContent] | None = None
+        try:
+            while not self._stop.is_set():
+                if index < self.next_tick:
+                    index = self.next_tick  # fell behind: skip what the ticker already covered
+                if index >= self.next_tick + RENDER_AHEAD:
+                    self._stop.wait(0.004 if self.options.paced else 0.0005)
+                    continue
+                position = index * self.spt
+                second = position // AUDIO_RATE
+                if card_cache is None or card_cache[0] != second:
+                    card_cache = (second, self._card(self.wall_time(position)))
+                card = card_cache[1]
+                caption = self.timeline.caption_at(position)
+                with self._face_lock:
+                    host = self.face.frame(index) if card.mode != "slate" else None
+                    if index % self.options.fps == 0:
+                        self.face.forget(position / AUDIO_RATE - 2.0)
+                if host is None:
+                    host = np.zeros(
+                        (self.compositor.layout.height, self.compositor.layout.host_width, 3),
+                        np.uint8,
+                    )
+                audio = self.timeline.read(position, self.spt)
+                flash = self.options.test_pattern and index % (2 * self.options.fps) == 0
+                if flash:
+                    audio = _beep(self.spt)
+                rgb = self.compositor.compose(host, card, caption.text if caption else None, flash)
+                tick = Tick(index, rgb_to_i420(rgb), audio)
+                if index % self.options.fps == 0:
+                    self.timeline.forget(position - 2 * AUDIO_RATE)
+                with self._queue_lock:
+                    self._queue.append(tick)
+                    self._queue_lock.notify_all()
+                index += 1
+                self.rendered = index
+        except Exception:
+            log.exception("the renderer failed; the ticker keeps the last picture on air")
+
+    def _card(self, at: datetime) -> CardContent:
+        schedule = self.schedule()
+        local = at.astimezone(self.director.zone)
+        display = self.director.display(at)
+        self.status.display = display
+        store = schedule.store.name
+        clock = local.strftime("%H:%M")
+        if display == "slate":
+            return CardContent(store, clock, "slate", message=self.options.off_air_message)
+        product = self.director.product_at(at)
+        if display == "idle" or product is None:
+            return CardContent(store, clock, "idle", message=schedule.fallback.message)
+        currency = schedule.currency_of(product)
+        price, old, countdown = format_price(product.price, currency), "", ""
+        naive = local.replace(tzinfo=None)
+        sale = product.sale
+        if sale is not None and (sale.starts is None or sale.starts <= naive) and sale.ends > naive:
+            price, old = format_price(sale.price, currency), price
+            countdown = "Sale ends in " + countdown_words((sale.ends - naive).total_seconds())
+        return CardContent(
+            store,
+            clock,
+            "show",
+            product.name,
+            price,
+            old,
+            countdown,
+            tuple(product.features),
+            self.image_path(product.image),
+        )
+
+    # --- ticker ---
+
+    def _tick(self) -> None:
+        fps = self.options.fps
+        start = time.monotonic()
+        last_video: np.ndarray | None = None
+        silence = np.zeros(self.spt, np.int16)
+        index = 0
+        try:
+            while not self._stop.is_set():
+                if self.frozen.is_set():  # test hook: a stalled loop stops the heartbeat
+                    time.sleep(0.05)
+                    start = time.monotonic() - index / fps
+                    continue
+                tick = self._take(index)
+                if tick is None:
+                    if last_video is None:
+                        last_video = self._blank()
+                    tick = Tick(index, last_video, silence, idle=True)
+                    self.status.late_frames += 1
+                else:
+                    last_video = tick.video
+                for output in self.outputs:
+                    output.offer(tick)
+                now = time.monotonic()
+                self.status.tick(now)
+                self.heartbeat()
+                index += 1
+                self.next_tick = index
+                if self._stop_after is not None and index >= self._stop_after:
+                    break
+                if self.options.paced:
+                    delay = start + index / fps - time.monotonic()
+                    if delay > 0:
+                        time.sleep(delay)
+                    elif delay < -2.0:  # the machine stalled: do not burst to catch up
+                        log.warning("output loop was %.1f s behind; resyncing", -delay)
+                        start = time.monotonic() - index / fps
+        finally:
+            self._stop.set()
+            self.finished.set()
+
+    def _take(self, index: int) -> Tick | None:
+        wait = 0.0 if self.options.paced else 1.0  # unpaced: the ticker waits for frames
+        deadline = time.monotonic() + wait
+        with self._queue_lock:
+            while True:
+                while self._queue and self._queue[0].index < index:
+                    self._queue.popleft()
+                if self._queue and self._queue[0].index == index:
+                    return self._queue.popleft()
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self._stop.is_set():
+                    return None
+                self._queue_lock.wait(remaining)
+
+    def _blank(self) -> np.ndarray:
+        lay = self.compositor.layout
+        card = CardContent(self.schedule().store.name, "", "slate", message="")
+        rgb = self.compositor.compose(
+            np.zeros((lay.height, lay.host_width, 3), np.uint8), card, None
+        )
+        return rgb_to_i420(rgb)
+
+
+def _resample(chunk: SpeechChunk) -> np.ndarray:
+    """The chunk's audio at the clock's rate (a fresh resampler: each chunk is whole)."""
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=AUDIO_RATE)
+    frame = av.AudioFrame.from_ndarray(
+        chunk.audio.reshape(1, -1).astype(np.int16), format="s16", layout="mono"
+    )
+    frame.sample_rate = chunk.sample_rate
+    frame.time_base = Fraction(1, chunk.sample_rate)
+    parts = [f.to_ndarray().reshape(-1) for f in resampler.resample(frame)]
+    parts += [f.to_ndarray().reshape(-1) for f in resampler.resample(None)]
+    return np.concatenate(parts) if parts else np.zeros(0, np.int16)
+
+
+def _fit(samples: np.ndarray, length: int) -> np.ndarray:
+    """Exactly `length` samples: the resampler may be a few samples short or long."""
+    if len(samples) >= length:
+        return samples[:length]
+    return np.concatenate([samples, np.zeros(length - len(samples), np.int16)])
+
+
+def _beep(count: int, frequency: float = 1000.0) -> np.ndarray:
+    t = np.arange(count) / AUDIO_RATE
+    return (np.sin(2 * np.pi * frequency * t) * 12000).astype(np.int16)

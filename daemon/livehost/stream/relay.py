@@ -1,0 +1,146 @@
+"""The network half of an RTMP output: an ffmpeg process that copies our FLV to the ingest.
+
+Why a separate process: a write to a hung RTMP link blocks inside FFmpeg, and PyAV gives
+no way to time out a blocked mux() (neither `rw_timeout` nor `timeout` reach the socket
+of an output; measured with a SIGSTOPped nginx). With the network in a child process we
+write into a pipe with our own deadline, and a hung or dead link is ended by killing the
+child. The child only copies packets (`-c copy`): a few percent of one core.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import select
+import shutil
+import subprocess
+import threading
+import time
+
+log = logging.getLogger(__name__)
+
+# Small buffers between us and the ingest: a hung link is only noticed once every buffer
+# on the way is full, so each byte of buffer delays detection (at 2.5 Mbit/s, 64 kB is
+# 0.2 s). The ingest's own receive buffer, which we do not control, adds the rest.
+PIPE_BYTES = 65536
+SEND_BUFFER_BYTES = 32768
+
+
+class LinkDown(IOError):
+    """The ingest is gone, refused us, or stopped taking data."""
+
+
+class FfmpegRelay:
+    """Writable file-like object: bytes written are sent to `url` by an ffmpeg child."""
+
+    def __init__(self, url: str, write_timeout: float = 2.0, ffmpeg: str | None = None) -> None:
+        self.url = url
+        self.write_timeout = write_timeout
+        binary = ffmpeg or shutil.which("ffmpeg") or "/usr/bin/ffmpeg"
+        command = [
+            binary,
+            "-hide_banner",
+            "-loglevel",
+            "info",
+            "-nostats",
+            "-fflags",
+            "+nobuffer",
+            "-probesize",
+            "32768",
+            "-analyzeduration",
+            "0",
+            "-f",
+            "flv",
+            "-i",
+            "pipe:0",
+            "-map",
+            "0",
+            "-c",
+            "copy",
+            "-copyts",  # our timestamps, continuing across reconnects
+            "-rw_timeout",
+            str(int(write_timeout * 1_000_000)),
+            "-send_buffer_size",
+            str(SEND_BUFFER_BYTES),
+            "-flvflags",
+            "no_duration_filesize",
+            "-f",
+            "flv",
+            url,
+        ]
+        self.proc = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        assert self.proc.stdin is not None
+        self._fd = self.proc.stdin.fileno()
+        with contextlib.suppress(OSError):  # F_SETPIPE_SZ is Linux-only
+            fcntl.fcntl(self._fd, 1031, PIPE_BYTES)
+        os.set_blocking(self._fd, False)
+        self.connected = threading.Event()
+        self.last_error = ""
+        self._reader = threading.Thread(target=self._read_log, name="relay-log", daemon=True)
+        self._reader.start()
+
+    def _read_log(self) -> None:
+        assert self.proc.stderr is not None
+        for raw in self.proc.stderr:
+            line = raw.decode("utf-8", "replace").rstrip()
+            if line.startswith("Output #0"):
+                self.connected.set()  # the header went out: the ingest accepted us
+            elif any(word in line.lower() for word in ("error", "failed", "refused", "broken")):
+                self.last_error = _without_key(line, self.url)
+                log.debug("ffmpeg: %s", self.last_error)
+
+    def write(self, data: bytes | memoryview) -> int:
+        view = memoryview(data)
+        deadline = time.monotonic() + self.write_timeout
+        while view:
+            if self.proc.poll() is not None:
+                raise LinkDown(
+                    self.last_error or f"relay exited with status {self.proc.returncode}"
+                )
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise LinkDown(f"the ingest took no data for {self.write_timeout:g} s (hung link)")
+            _, ready, _ = select.select([], [self._fd], [], min(remaining, 0.2))
+            if not ready:
+                continue
+            try:
+                sent = os.write(self._fd, view)
+            except BlockingIOError:
+                continue
+            except BrokenPipeError:
+                raise LinkDown(self.last_error or "the relay closed its input") from None
+            view = view[sent:]
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self, timeout: float = 1.0) -> None:
+        """Finish: end the input and give ffmpeg a moment, then make sure it is gone."""
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
+        self.proc.stdin = None  # already closed by hand
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, 9)
+            self.proc.wait(timeout=5)
+
+
+def _without_key(line: str, url: str) -> str:
+    """Log lines may echo the URL; never log the stream key that ends it."""
+    base, _, key = url.rpartition("/")
+    return line.replace(key, "***") if key and base.startswith("rtmp") else line
