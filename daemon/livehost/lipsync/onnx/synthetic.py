@@ -31,8 +31,11 @@ def _io(face_size: int) -> tuple[list, list]:
     return inputs, outputs
 
 
-def tiny_model(path: Path, face_size: int = 96) -> Path:
-    """output = reference face (channels 3..5) x sigmoid(mean log-mel + 2)."""
+def tiny_model(path: Path, face_size: int = 96, qdq: bool = False) -> Path:
+    """output = reference face (channels 3..5) x sigmoid(mean log-mel + 2).
+
+    With `qdq`, the face passes through an int8 QuantizeLinear/DequantizeLinear pair,
+    the explicit quantization TensorRT runs as int8."""
     inputs, outputs = _io(face_size)
     consts = [
         numpy_helper.from_array(np.array([3], np.int64), "starts"),
@@ -40,8 +43,17 @@ def tiny_model(path: Path, face_size: int = 96) -> Path:
         numpy_helper.from_array(np.array([1], np.int64), "axes"),
         numpy_helper.from_array(np.array(2.0, np.float32), "bias"),
     ]
-    nodes = [
-        helper.make_node("Slice", ["face_sequences", "starts", "ends", "axes"], ["ref"]),
+    face = "face_sequences"
+    nodes = []
+    if qdq:
+        consts += [numpy_helper.from_array(np.array(1 / 127, np.float32), "q_scale"),
+                   numpy_helper.from_array(np.array(0, np.int8), "q_zero")]
+        nodes += [helper.make_node("QuantizeLinear", [face, "q_scale", "q_zero"], ["face_q"]),
+                  helper.make_node("DequantizeLinear", ["face_q", "q_scale", "q_zero"],
+                                   ["face_dq"])]
+        face = "face_dq"
+    nodes += [
+        helper.make_node("Slice", [face, "starts", "ends", "axes"], ["ref"]),
         helper.make_node("ReduceMean", ["audio_sequences"], ["level"], axes=[1, 2, 3],
                          keepdims=1),
         helper.make_node("Add", ["level", "bias"], ["shifted"]),
