@@ -44,11 +44,11 @@ lint: setup
 bench: setup
 	$(PY) -m bench.run
 
-# Until the on-air work lands, the demo follows the sample schedule live: it prints
-# what is on air now and every change, and reloads when schedule.yaml is saved.
+# The main job on the embedded default: a local nginx-rtmp and mosquitto (configs in
+# etc/dev/), the daemon on air with the sample schedule and the demo avatar.
 demo: setup
 	$(VENV)/bin/livehost check --config etc/livehost/livehost.yaml
-	$(VENV)/bin/livehost plan --config etc/livehost/livehost.yaml --follow --for $(DURATION) --state-dir var/state
+	$(PY) -m livehost.demo --duration $(DURATION)
 
 # --- appliance (image/README.md) ---------------------------------------------------
 # `make install DESTDIR=/some/root` lays out the appliance tree below DESTDIR:
