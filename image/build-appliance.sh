@@ -30,12 +30,14 @@ options:
   --extras LIST         package extras to install, e.g. speech,mqtt (default: none)
   --not-jetson          allow a rootfs without /etc/nv_tegra_release (tests)
   --no-enable           do not enable the units
+  --apt                 apt-get install the runtime OS packages inside the rootfs
+                        (needs network there: resolv.conf is copied in for the step)
   --worktree            build from the working tree as it is, uncommitted files too
                         (default: the committed HEAD, through git archive)
 EOF
 }
 
-ROOTFS= ORT_WHEEL= ARCH=aarch64 PYVER=3.10 EXTRAS= NOT_JETSON=0 ENABLE=1 WORKTREE=0
+ROOTFS= ORT_WHEEL= ARCH=aarch64 PYVER=3.10 EXTRAS= NOT_JETSON=0 ENABLE=1 WORKTREE=0 APT=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --rootfs) ROOTFS=$(realpath "$2"); shift 2 ;;
@@ -46,6 +48,7 @@ while [ $# -gt 0 ]; do
         --not-jetson) NOT_JETSON=1; shift ;;
         --no-enable) ENABLE=0; shift ;;
         --worktree) WORKTREE=1; shift ;;
+        --apt) APT=1; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "unknown option $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -58,6 +61,13 @@ MOUNTS=()
 cleanup() {
     for ((i=${#MOUNTS[@]}-1; i>=0; i--)); do umount -l "${MOUNTS[i]}" 2>/dev/null || true; done
     rm -rf "$WORK" "$ROOTFS/tmp/livehost-wheels"
+    if [ "${RESOLV_SET:-0}" = 1 ]; then
+        rm -f "$ROOTFS/etc/resolv.conf"
+        if [ -e "$ROOTFS/etc/resolv.conf.livehost-build" ] \
+            || [ -L "$ROOTFS/etc/resolv.conf.livehost-build" ]; then
+            mv "$ROOTFS/etc/resolv.conf.livehost-build" "$ROOTFS/etc/resolv.conf"
+        fi
+    fi
 }
 trap cleanup EXIT
 say() { echo "== $*"; }
@@ -114,13 +124,30 @@ fi
 for fs in proc sys dev; do
     mount --bind "/$fs" "$ROOTFS/$fs" && MOUNTS+=("$ROOTFS/$fs")
 done
-# On the Jetson the venv sees the system's TensorRT bindings (python3-libnvinfer).
-SITE=""
-[ "$NOT_JETSON" = 0 ] && SITE="--system-site-packages"
 in_root() { chroot "$ROOTFS" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
     SOURCE_DATE_EPOCH="$SOURCE_DATE_EPOCH" PYTHONHASHSEED=0 PIP_NO_INPUT=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 "$@"; }
-in_root "/usr/bin/python$PYVER" -m venv $SITE /opt/livehost/venv
+# Runtime OS packages: GStreamer with its Python bindings (PyGObject comes from the
+# distribution, not PyPI), gst-inspect for the probe, kill for ExecReload=.
+# The same names on Ubuntu 22.04 (JetPack 6) and Debian 12.
+OS_PACKAGES="python3-venv python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
+ gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad procps"
+if [ "$APT" = 1 ]; then
+    say "installing OS packages in the rootfs"
+    # Ubuntu's resolv.conf is a symlink into /run: set it aside, put it back at the end.
+    if [ -e "$ROOTFS/etc/resolv.conf" ] || [ -L "$ROOTFS/etc/resolv.conf" ]; then
+        mv "$ROOTFS/etc/resolv.conf" "$ROOTFS/etc/resolv.conf.livehost-build"
+    fi
+    RESOLV_SET=1
+    cp -L /etc/resolv.conf "$ROOTFS/etc/resolv.conf"
+    in_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    # shellcheck disable=SC2086
+    in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        $OS_PACKAGES
+fi
+# --system-site-packages: the venv sees the distribution's PyGObject (gi) and, on the
+# Jetson, TensorRT's bindings (python3-libnvinfer); our pinned packages still win.
+in_root "/usr/bin/python$PYVER" -m venv --system-site-packages /opt/livehost/venv
 in_root /opt/livehost/venv/bin/pip install -q --no-index --find-links /tmp/livehost-wheels \
     -c "/tmp/livehost-wheels/$(basename "$CONSTRAINTS")" "$SPEC"
 

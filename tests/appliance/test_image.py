@@ -42,12 +42,11 @@ def appliance(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("bookworm")
     root.chmod(0o755)  # it becomes "/": the service user must be able to enter it
     (CACHE / "debs").mkdir(parents=True, exist_ok=True)
-    run("debootstrap", "--variant=minbase",
-        "--include=python3,python3-venv,systemd,procps,util-linux",
+    run("debootstrap", "--variant=minbase", "--include=python3,systemd,util-linux",
         f"--cache-dir={CACHE / 'debs'}", "bookworm", root, MIRROR)
     # The committed HEAD is what gets built; LIVEHOST_IMAGE_WORKTREE=1 builds the work tree.
     worktree = ["--worktree"] if os.environ.get("LIVEHOST_IMAGE_WORKTREE") == "1" else []
-    run("bash", REPO / "image/build-appliance.sh", "--rootfs", root, "--not-jetson",
+    run("bash", REPO / "image/build-appliance.sh", "--rootfs", root, "--not-jetson", "--apt",
         "--arch", platform.machine(), "--python", "3.11", *worktree)
     yield root
     # /proc etc. were bind-mounted only during the build; nothing is left mounted.
@@ -99,6 +98,8 @@ def test_hardware_probe_inside(appliance):
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["jetson"] is False and data["encoder"]["engine"] == "pyav"
+    # --apt installed PyGObject and gst-inspect; --system-site-packages lets the venv see gi
+    assert data["gstreamer_python"] is True and data["gstreamer_nvenc"] is False
 
 
 @pytest.mark.parametrize("unit", UNITS)
