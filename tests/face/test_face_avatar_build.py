@@ -78,13 +78,18 @@ def test_slight_turn_is_accepted(tmp_path, detector, portrait, write_photo, make
           detector)
 
 
-def test_open_mouth_is_refused(tmp_path, detector):
-    skimage_data = pytest.importorskip("skimage.data")
-    photo = cv2.resize(skimage_data.astronaut(), None, fx=2, fy=2)  # big enough face
-    path = tmp_path / "astronaut.png"
-    cv2.imwrite(str(path), cv2.cvtColor(photo, cv2.COLOR_RGB2BGR))
+def test_open_mouth_is_refused(tmp_path, detector, avatar, make_chunk, write_photo):
+    # The warp engine itself makes the open-mouthed photo: the demo face saying "ah".
+    from livehost.lipsync.warp.engine import WarpEngine
+
+    engine = WarpEngine(1280, 720, 25)
+    engine.prepare(avatar)
+    engine.push(make_chunk([("a", 1.0, 1.0)]), 0.0)
+    frame = engine.render(0.5)
+    ys, xs = engine.layout.rect
+    photo = write_photo("ah.png", frame[ys, xs])
     with pytest.raises(AvatarError, match="mouth is open"):
-        build(path, tmp_path, detector)
+        build(photo, tmp_path, detector)
 
 
 def test_real_person_without_consent_is_refused(avatar_dir, tmp_path):
