@@ -91,8 +91,10 @@ class PyAVEncoder:
         container_options: dict[str, str] | None = None,
     ) -> None:
         self.settings = settings
+        # Into a pipe, write in small pieces: PyAV's default 32 kB buffer adds latency.
+        extra = {} if isinstance(target, str) else {"buffer_size": 4096}
         self.container = av.open(
-            target, "w", format=format, container_options=container_options or {}
+            target, "w", format=format, container_options=container_options or {}, **extra
         )
         for key, value in {**AIGC_METADATA, **(metadata or {})}.items():
             self.container.metadata[key] = value

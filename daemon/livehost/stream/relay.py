@@ -83,6 +83,7 @@ class FfmpegRelay:
             fcntl.fcntl(self._fd, 1031, PIPE_BYTES)
         os.set_blocking(self._fd, False)
         self.connected = threading.Event()
+        self.failed = threading.Event()  # ffmpeg reported a write error: the link is gone
         self.last_error = ""
         self._reader = threading.Thread(target=self._read_log, name="relay-log", daemon=True)
         self._reader.start()
@@ -94,13 +95,18 @@ class FfmpegRelay:
             if line.startswith("Output #0"):
                 self.connected.set()  # the header went out: the ingest accepted us
             elif any(word in line.lower() for word in ("error", "failed", "refused", "broken")):
-                self.last_error = _without_key(line, self.url)
-                log.debug("ffmpeg: %s", self.last_error)
+                if not self.last_error:  # the first complaint says why; later ones echo it
+                    self.last_error = _without_key(line, self.url)
+                log.debug("ffmpeg: %s", _without_key(line, self.url))
+                if self.connected.is_set():
+                    self.failed.set()
 
     def write(self, data: bytes | memoryview) -> int:
         view = memoryview(data)
         deadline = time.monotonic() + self.write_timeout
         while view:
+            if self.failed.is_set():
+                raise LinkDown(self.last_error or "the ingest connection failed")
             if self.proc.poll() is not None:
                 raise LinkDown(
                     self.last_error or f"relay exited with status {self.proc.returncode}"

@@ -1,0 +1,65 @@
+"""An RTMP output against a real nginx-rtmp that dies, comes back, and hangs."""
+
+from __future__ import annotations
+
+from livehost.stream.encoder import EncoderSettings
+from livehost.stream.output import RtmpOutput
+
+from .conftest import NoiseSource, wait_for
+
+SETTINGS = EncoderSettings(640, 360, 25, 1500, 64, 2.0)
+
+
+def test_killed_ingest_is_noticed_and_back_on_air_within_a_second(rtmp) -> None:
+    output = RtmpOutput("main", f"rtmp://127.0.0.1:{rtmp.port}/live/key", SETTINGS)
+    output.start()
+    try:
+        with NoiseSource([output]):
+            wait_for(lambda: output.status.state == "on_air", 10)
+            sent_before = output.status.sent_ticks
+            rtmp.kill()
+            # ffmpeg reports the broken pipe ~0.8 s after the kill (measured); allow slack
+            noticed = wait_for(lambda: output.status.state != "on_air", 5)
+            assert noticed < 3.0
+            rtmp.start()  # returns once the server accepts connections
+            back = wait_for(lambda: output.status.state == "on_air", 5)
+            assert back < 1.0, f"back on air {back:.2f} s after the server was ready"
+            wait_for(lambda: output.status.sent_ticks > sent_before + 25, 5)
+        assert output.status.reconnects == 1
+        assert output.status.sessions == 2
+    finally:
+        output.stop()
+
+
+def test_hung_ingest_is_detected_within_five_seconds(rtmp) -> None:
+    output = RtmpOutput("main", f"rtmp://127.0.0.1:{rtmp.port}/live/key", SETTINGS)
+    output.start()
+    try:
+        with NoiseSource([output]):
+            wait_for(lambda: output.status.state == "on_air", 10)
+            rtmp.pause()
+            try:
+                detected = wait_for(lambda: output.status.state != "on_air", 8)
+            finally:
+                rtmp.resume()
+            assert detected <= 5.0, f"hung link noticed after {detected:.1f} s"
+            error = output.status.last_error
+            assert any(words in error for words in ("hung", "took no data", "timed out")), error
+            wait_for(lambda: output.status.state == "on_air", 10)
+    finally:
+        output.stop()
+
+
+def test_unreachable_ingest_never_blocks_the_caller(tmp_path) -> None:
+    from livehost.devservers import free_port
+
+    output = RtmpOutput("main", f"rtmp://127.0.0.1:{free_port()}/live/key", SETTINGS)
+    output.start()
+    try:
+        with NoiseSource([output]) as source:
+            wait_for(lambda: output.status.dropped_ticks > 25, 5)
+        assert output.status.state == "connecting"
+        assert "cannot reach" in output.status.last_error
+        assert source is not None
+    finally:
+        output.stop()
