@@ -13,7 +13,7 @@ import numpy as np
 CAVITY_TOP = np.array([38, 14, 18], np.float32)  # RGB, back of the mouth
 CAVITY_BOTTOM = np.array([86, 34, 40], np.float32)
 TONGUE = np.array([150, 66, 72], np.float32)
-TEETH = np.array([214, 204, 184], np.float32)  # ivory, never paper white
+TEETH = np.array([204, 192, 170], np.float32)  # ivory in the mouth's shade, never white
 MIN_OPENING = 0.8  # pixels; below this the lips touch and nothing is drawn
 
 
@@ -24,6 +24,8 @@ def paint_mouth(frame: np.ndarray, upper: np.ndarray, lower: np.ndarray, eye_dis
     opening = float(np.max(lower[:, 1] - upper[:, 1]))
     if opening < MIN_OPENING:
         return max(opening, 0.0)
+    # Round the lip lines (11 landmarks make a polygon with visible corners).
+    upper, lower = _rounded(upper), _rounded(lower)
     pts = np.vstack([upper, lower])
     x0 = max(int(np.floor(pts[:, 0].min())) - 2, 0)
     y0 = max(int(np.floor(pts[:, 1].min())) - 2, 0)
@@ -34,7 +36,8 @@ def paint_mouth(frame: np.ndarray, upper: np.ndarray, lower: np.ndarray, eye_dis
     poly = np.vstack([upper, lower[::-1]]) - (x0, y0)
     mask = np.zeros((h, w), np.uint8)
     cv2.fillPoly(mask, [np.round(poly * 4).astype(np.int32)], 255, cv2.LINE_AA, shift=2)
-    alpha = mask.astype(np.float32) / 255.0
+    # A touch of blur: the photo's own edges are never pixel-sharp.
+    alpha = cv2.GaussianBlur(mask, (3, 3), 0.8).astype(np.float32) / 255.0
 
     xx = np.arange(w, dtype=np.float32)[None, :] + x0
     yy = np.arange(h, dtype=np.float32)[:, None] + y0
@@ -59,7 +62,7 @@ def paint_mouth(frame: np.ndarray, upper: np.ndarray, lower: np.ndarray, eye_dis
     # Lower teeth show only in a wider opening.
     low_h = np.minimum(0.05 * eye_distance, np.maximum(gap - 0.12 * eye_distance, 0) * 0.4)
     lower_teeth = np.clip((yy - (bot - low_h)) / 1.0, 0, 1) * (low_h > 0.5)
-    teeth = np.maximum(upper_teeth, 0.8 * lower_teeth) * np.clip((0.7 - side) / 0.2, 0, 1)
+    teeth = np.maximum(upper_teeth, 0.6 * lower_teeth) * np.clip((0.7 - side) / 0.2, 0, 1)
     # Teeth further back are in shadow; the lip shades their top edge.
     shade = (1 - 0.6 * side ** 2) * (0.75 + 0.25 * np.clip((yy - top) / 2.0, 0, 1))
     # Faint gaps between the front teeth.
@@ -72,6 +75,17 @@ def paint_mouth(frame: np.ndarray, upper: np.ndarray, lower: np.ndarray, eye_dis
     a = alpha[..., None]
     crop[:] = (crop.astype(np.float32) * (1 - a) + paint * a).astype(np.uint8)
     return opening
+
+
+def _rounded(line: np.ndarray, passes: int = 2) -> np.ndarray:
+    """Chaikin corner cutting, keeping the two mouth corners where they are."""
+    for _ in range(passes):
+        a, b = line[:-1], line[1:]
+        cut = np.empty((2 * len(a), 2), line.dtype)
+        cut[0::2] = 0.75 * a + 0.25 * b
+        cut[1::2] = 0.25 * a + 0.75 * b
+        line = np.vstack([line[:1], cut[1:-1], line[-1:]])
+    return line
 
 
 def _sorted(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
