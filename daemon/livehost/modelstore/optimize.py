@@ -16,19 +16,20 @@ from livehost.modelstore.verify import verify_entry
 def convert_fp16(source: Path, target: Path) -> None:
     """fp16 weights and activations, fp32 inputs and outputs (callers feed fp32 scales).
 
-    Random-noise ops stay fp32: onnxruntime has no fp16 kernel for them on the CPU, and
-    the variant must at least run there for tests and benchmarks.
+    onnxruntime's own converter: onnxconverter-common 1.16 left Cast nodes typed float32
+    in this graph and the result would not load. Random-noise ops stay fp32 so the
+    variant still runs on the CPU (for tests and the benchmark).
     """
     import onnx
-    from onnxconverter_common import float16
+    from onnxruntime.transformers.float16 import DEFAULT_OP_BLOCK_LIST, convert_float_to_float16
 
     model = onnx.load(str(source))
     with warnings.catch_warnings():  # one warning per tiny weight clipped to fp16 range
-        warnings.simplefilter("ignore", UserWarning)
-        converted = float16.convert_float_to_float16(
+        warnings.simplefilter("ignore")
+        converted = convert_float_to_float16(
             model,
             keep_io_types=True,
-            op_block_list=[*float16.DEFAULT_OP_BLOCK_LIST, "RandomNormalLike", "RandomUniformLike"],
+            op_block_list=[*DEFAULT_OP_BLOCK_LIST, "RandomNormalLike", "RandomUniformLike"],
         )
     onnx.save(converted, str(target))
 
