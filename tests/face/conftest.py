@@ -12,8 +12,8 @@ import pytest
 
 from livehost.speech.chunk import PhonemeTiming, SpeechChunk
 
-PITCH = ("Meet the Aurora glass kettle. It boils a full litre in under four minutes, "
-         "and keeps water warm for thirty minutes. Maple Street has it for forty-four dollars.")
+PITCH = ("Meet the Aurora glass kettle. Pop it on the base, press the button, and it boils "
+         "a full litre in under four minutes. Maple Street has it for forty-four dollars.")
 
 
 @pytest.fixture(scope="session")
