@@ -128,10 +128,11 @@ in_root() { chroot "$ROOTFS" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin 
     SOURCE_DATE_EPOCH="$SOURCE_DATE_EPOCH" PYTHONHASHSEED=0 PIP_NO_INPUT=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 "$@"; }
 # Runtime OS packages: GStreamer with its Python bindings (PyGObject comes from the
-# distribution, not PyPI), gst-inspect for the probe, kill for ExecReload=.
+# distribution, not PyPI), gst-inspect for the probe, ffmpeg for the RTMP relay
+# (livehost.stream.relay), kill for ExecReload=.
 # The same names on Ubuntu 22.04 (JetPack 6) and Debian 12.
 OS_PACKAGES="python3-venv python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
- gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad procps"
+ gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad ffmpeg procps"
 if [ "$APT" = 1 ]; then
     say "installing OS packages in the rootfs"
     # Ubuntu's resolv.conf is a symlink into /run: set it aside, put it back at the end.

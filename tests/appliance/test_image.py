@@ -74,6 +74,7 @@ def test_tree_layout_and_ownership(appliance):
     creds = appliance / "etc/livehost/credentials"
     assert creds.stat().st_mode & 0o777 == 0o700 and creds.stat().st_uid == 0
     assert (creds / "main_stream_key").exists()
+    assert (appliance / "usr/bin/ffmpeg").exists()  # the RTMP relay runs it
     wants = appliance / "etc/systemd/system/multi-user.target.wants"
     assert (wants / "livehost.service").is_symlink()
     info = (appliance / "opt/livehost/BUILD-INFO").read_text()
