@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from livehost.config.device import LoadedConfig
 from livehost.config.secrets import SecretMissing, read_secret
@@ -31,6 +32,10 @@ from livehost.stream.output import RtmpOutput
 from livehost.system.notify import Notifier
 from livehost.system.signals import ServiceSignals
 from livehost.system.watchdog import Watchdog
+
+if TYPE_CHECKING:  # heavy imports (onnxruntime, OpenCV) load when the parts are built
+    from livehost.lipsync.engine import LipSyncEngine
+    from livehost.speech.engine import SpeechEngine
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +62,50 @@ class RunOptions:
     state_dir: Path | None = None
     test_pattern: bool = False
     mqtt: str | None = None  # --mqtt (the fleet agent plugs in here)
+
+
+def load_speech(loaded: LoadedConfig, status: ShowStatus) -> SpeechEngine:
+    """The configured voice, or silence (with the reason in the status) if it cannot load."""
+    from livehost.modelstore.errors import ModelError
+    from livehost.speech.load import load_speech_engine
+    from livehost.speech.silent import SilentSpeech
+
+    config = loaded.config
+    models = loaded.resolve(config.paths.models)
+    try:
+        engine = load_speech_engine(
+            config.voice, config.engines, models, loaded.resolve(config.paths.cache)
+        )
+        status.speech_engine = f"piper:{config.voice.id}"
+        return engine
+    except (ModelError, OSError, ValueError) as exc:
+        reason = str(exc)
+        log.error("the voice cannot load (%s); the host goes on silently with captions", reason)
+        status.speech_engine = "silent"
+        status.speech_problem = reason
+        return SilentSpeech(reason)
+
+
+def load_face(loaded: LoadedConfig, width: int, height: int, status: ShowStatus) -> LipSyncEngine:
+    """The configured lip-sync engine, prepared with the configured (or demo) avatar."""
+    from livehost.avatar.locate import resolve_avatar_path
+    from livehost.avatar.package import load_avatar
+    from livehost.lipsync.engine import load_lipsync_engine
+
+    config = loaded.config
+    models = loaded.resolve(config.paths.models)
+    avatar = load_avatar(resolve_avatar_path(loaded, models))
+    face = load_lipsync_engine(
+        config.engines,
+        width,
+        height,
+        config.video.fps,
+        cache_dir=loaded.resolve(config.paths.cache),
+        model_dir=models,
+    )
+    face.prepare(avatar)
+    status.lipsync_engine = f"{face.name}:{avatar.name}"
+    return face
 
 
 class Daemon:
@@ -95,47 +144,6 @@ class Daemon:
         self.status.schedule_version = self.store.version
         self.status.schedule_hash = loaded.short_hash
 
-    def _speech(self):
-        from livehost.modelstore.errors import ModelError
-        from livehost.speech.load import load_speech_engine
-        from livehost.speech.silent import SilentSpeech
-
-        models = self.loaded.resolve(self.config.paths.models)
-        try:
-            engine = load_speech_engine(
-                self.config.voice,
-                self.config.engines,
-                models,
-                self.loaded.resolve(self.config.paths.cache),
-            )
-            self.status.speech_engine = f"piper:{self.config.voice.id}"
-            return engine
-        except (ModelError, OSError, ValueError) as exc:
-            reason = str(exc)
-            log.error("the voice cannot load (%s); the host goes on silently with captions", reason)
-            self.status.speech_engine = "silent"
-            self.status.speech_problem = reason
-            return SilentSpeech(reason)
-
-    def _face(self, width: int, height: int):
-        from livehost.avatar.locate import resolve_avatar_path
-        from livehost.avatar.package import load_avatar
-        from livehost.lipsync.engine import load_lipsync_engine
-
-        models = self.loaded.resolve(self.config.paths.models)
-        avatar = load_avatar(resolve_avatar_path(self.loaded, models))
-        face = load_lipsync_engine(
-            self.config.engines,
-            width,
-            height,
-            self.config.video.fps,
-            cache_dir=self.loaded.resolve(self.config.paths.cache),
-            model_dir=models,
-        )
-        face.prepare(avatar)
-        self.status.lipsync_engine = f"{face.name}:{avatar.name}"
-        return face
-
     def _outputs(self, settings: EncoderSettings) -> list[RtmpOutput]:
         metadata = {"title": f"{self.config.unit.site} live (AI-generated host)"}
         outputs = []
@@ -170,8 +178,8 @@ class Daemon:
         from livehost.render.compositor import Compositor
 
         compositor = Compositor(video.width, video.height)
-        speech = self._speech()
-        face = self._face(compositor.layout.host_width, video.height)
+        speech = load_speech(self.loaded, self.status)
+        face = load_face(self.loaded, compositor.layout.host_width, video.height, self.status)
         self.director = Director(
             self.schedule, self.config.unit.zone, notice_every=self.config.show.notice_minutes * 60
         )

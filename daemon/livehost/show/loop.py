@@ -14,6 +14,7 @@ ahead; when it is late, the ticks it missed carry silence and the idle face.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections import deque
@@ -137,26 +138,41 @@ class ShowLoop:
 
     def _produce(self) -> None:
         position = 0
-        try:
-            while not self._stop.is_set():
-                if self._urgent.is_set():
-                    position = self._flush_for_urgent()
-                ahead = position - self.next_tick * self.spt
-                if ahead > LOOKAHEAD * AUDIO_RATE:
-                    self._stop.wait(0.02 if self.options.paced else 0.001)
-                    continue
-                earliest = (self.rendered + 2) * self.spt
-                if position < earliest:
-                    if self.status.utterances:
-                        self.status.upstream_late_seconds += (earliest - position) / AUDIO_RATE
-                    position = earliest + int(START_MARGIN * AUDIO_RATE)
-                utterance = self.director.next_utterance(self.wall_time(position))
-                if utterance is None:
-                    position += int(QUIET_STEP * AUDIO_RATE)
-                    continue
-                position = self._speak(utterance, position)
-        except Exception:
-            log.exception("the producer failed; the show goes on with the idle host")
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                position = self._produce_one(position)
+                failures = 0
+            except Exception:
+                # One bad utterance must not silence the show: skip it and carry on.
+                failures += 1
+                log.exception("could not prepare the next utterance; skipping it")
+                position = self._flush_for_urgent()
+                self._stop.wait(min(5.0, 0.1 * 2**failures))
+
+    def _produce_one(self, position: int) -> int:
+        """Prepare the next utterance (or a moment of quiet); return the next free position."""
+        if self._urgent.is_set():
+            position = self._flush_for_urgent()
+        ahead = position - self.next_tick * self.spt
+        if ahead > LOOKAHEAD * AUDIO_RATE:
+            self._stop.wait(0.02 if self.options.paced else 0.001)
+            return position
+        position = self._not_in_the_past(position, count=self.status.utterances > 0)
+        utterance = self.director.next_utterance(self.wall_time(position))
+        if utterance is None:
+            return position + int(QUIET_STEP * AUDIO_RATE)
+        return self._speak(utterance, position)
+
+    def _not_in_the_past(self, position: int, count: bool) -> int:
+        """Speech that comes too late to play where planned starts a little later instead;
+        the ticks in between carry silence and the idle face. Counted when `count`."""
+        earliest = (self.rendered + 2) * self.spt
+        if position >= earliest:
+            return position
+        if count:
+            self.status.upstream_late_seconds += (earliest - position) / AUDIO_RATE
+        return earliest + int(START_MARGIN * AUDIO_RATE)
 
     def _flush_for_urgent(self) -> int:
         self._urgent.clear()
@@ -178,8 +194,11 @@ class ShowLoop:
             synth_time += time.perf_counter() - started
             if self._urgent.is_set() and not utterance.urgent:
                 break
+            position = self._not_in_the_past(position, count=True)
             samples = _resample(chunk)
-            length = round(chunk.duration * AUDIO_RATE)
+            # round up: the face places the chunk at start + duration, and the next chunk
+            # must not start before that
+            length = math.ceil(chunk.duration * AUDIO_RATE)
             samples = _fit(samples, length)
             caption = Caption(position, position + length, chunk.text, utterance.id)
             self.timeline.write(position, samples, caption)
