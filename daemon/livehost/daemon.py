@@ -11,6 +11,7 @@ within two seconds.
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -206,6 +207,10 @@ class Daemon:
             output.start()
         watcher = ScheduleWatcher(self.loaded.schedule_path, self.store.reload)
         watcher.start()
+        # Test hook (as in tests/appliance/fake_show.py): SIGUSR1 freezes the output loop,
+        # SIGUSR2 thaws it, so tests can see the watchdog pings stop and resume.
+        signal.signal(signal.SIGUSR1, lambda *_: self.loop and self.loop.frozen.set())
+        signal.signal(signal.SIGUSR2, lambda *_: self.loop and self.loop.frozen.clear())
         self.loop.start(self.options.duration)
         self.watchdog.start()
         try:
