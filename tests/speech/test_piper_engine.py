@@ -125,3 +125,16 @@ def test_threads_are_passed_to_the_session(models_dir: Path, threads: int) -> No
     )
     options = engine.voice.session.get_session_options()
     assert options.intra_op_num_threads == threads
+
+
+def test_the_aligned_model_is_cached_by_the_source_hash(models_dir: Path, tmp_path: Path) -> None:
+    model = models_dir / "en_US-joe-medium.onnx"
+    first = PiperEngine.load(model, VoiceConfig(), ["CPUExecutionProvider"], cache_dir=tmp_path)
+    cached = list((tmp_path / "voices").glob("en_US-joe-medium.*.aligned.onnx"))
+    assert len(cached) == 1
+    stamp = cached[0].stat().st_mtime_ns
+    second = PiperEngine.load(model, VoiceConfig(), ["CPUExecutionProvider"], cache_dir=tmp_path)
+    assert cached[0].stat().st_mtime_ns == stamp  # reused, not rewritten
+    for engine in (first, second):
+        chunk = next(iter(engine.synthesize("Thirty percent off.")))
+        assert len({t.length for t in chunk.phonemes}) > 3  # real alignments

@@ -37,7 +37,7 @@ def load_speech_engine(
             if entry.config_sha256
             else models_dir / entry.config
         )
-    engine = PiperEngine.load(model, voice, providers, engines.threads, config)
+    engine = PiperEngine.load(model, voice, providers, engines.threads, config, cache_dir)
     log.info(
         "voice %s (%s) on %s, %d thread(s)",
         entry.id, entry.precision, provider_names(providers)[0], engines.threads,

@@ -1,0 +1,133 @@
+"""Speech: real-time factor (1 and 2 threads, against bare Piper), time to first audio,
+peak memory, and fp32 / fp16 / int8 variants of the default voice (size, RTF, WER).
+
+RTF = synthesis seconds / audio seconds, the best of several runs because the machine is
+shared; first audio is the median. Targets (2-core x86 dev box): RTF <= 0.07 on one
+thread, first audio <= 0.25 s. Run alone with `python -m bench.run speech`.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from livehost.config.engines import VoiceConfig
+from livehost.modelstore.collect import collect_default_voice
+from livehost.modelstore.optimize import convert_int8, optimize_fp16
+from livehost.speech.judge import PRODUCT_LINES, WhisperJudge, word_error_rate
+from livehost.speech.piper import PiperEngine
+
+CPU = ["CPUExecutionProvider"]
+PITCH = (
+    "Welcome back to Maple Street! The X200 blender is only $49.99 today, that's 30% off. "
+    "Offer ends at 8 pm, so order now."
+)
+PARAGRAPH = " ".join(PRODUCT_LINES)
+RUNS = 3
+
+
+def _rtf(synthesize, sample_rate: int) -> float:
+    best = float("inf")
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        samples = sum(len(a) for a in synthesize())
+        best = min(best, (time.perf_counter() - started) / (samples / sample_rate))
+    return round(best, 4)
+
+
+def _engine_rtf(engine: PiperEngine) -> float:
+    return _rtf(lambda: (c.audio for c in engine.synthesize(PARAGRAPH)), engine.sample_rate)
+
+
+def _bare_piper_rtf(engine: PiperEngine) -> float:
+    """The same session driven the way piper's own CLI does: no sentence split, no
+    normaliser, no alignments. The engine's extra work must not show in the RTF."""
+    spoken = engine.normalize(PARAGRAPH)
+    voice, config = engine.voice, engine.syn_config
+    return _rtf(
+        lambda: (c.audio_int16_array for c in voice.synthesize(spoken, config)),
+        engine.sample_rate,
+    )
+
+
+def _first_audio(engine: PiperEngine) -> float:
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        next(iter(engine.synthesize(PITCH)))
+        times.append(time.perf_counter() - started)
+    return round(statistics.median(times), 3)
+
+
+def _peak_rss_mb(model: Path, cache_dir: Path | None) -> float:
+    """Peak RSS of a fresh process that loads the voice and speaks the paragraph."""
+    cache = f"Path({str(cache_dir)!r})" if cache_dir else "None"
+    code = (
+        "import resource; from pathlib import Path;"
+        "from livehost.config.engines import VoiceConfig;"
+        "from livehost.speech.piper import PiperEngine;"
+        f"e = PiperEngine.load(Path({str(model)!r}), VoiceConfig(), ['CPUExecutionProvider'], 1,"
+        f" cache_dir={cache});"
+        f"list(e.synthesize({PARAGRAPH!r}));"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return round(int(out.stdout.split()[-1]) / 1024, 1)
+
+
+def _wer(engine: PiperEngine, judge: WhisperJudge) -> float:
+    pairs = []
+    for line in PRODUCT_LINES:
+        audio = np.concatenate([c.audio for c in engine.synthesize(line)])
+        pairs.append((line, judge.hear(audio, engine.sample_rate)))
+    return round(word_error_rate(pairs), 4)
+
+
+def run() -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        models = Path(tmp)
+        fp32 = collect_default_voice(models)
+        config = models / fp32.config
+        variants = {
+            "fp32": models / fp32.file,
+            "fp16": models / optimize_fp16(models, fp32).file,
+            "int8": models / "en_US-joe-medium.int8.onnx",
+        }
+        convert_int8(variants["fp32"], variants["int8"])
+
+        result: dict = {}
+        one = PiperEngine.load(variants["fp32"], VoiceConfig(), CPU, 1, config)
+        two = PiperEngine.load(variants["fp32"], VoiceConfig(), CPU, 2, config)
+        result["rtf_1_thread"] = _engine_rtf(one)
+        result["rtf_1_thread_bare_piper"] = _bare_piper_rtf(one)
+        result["rtf_2_threads"] = _engine_rtf(two)
+        result["rtf_2_threads_bare_piper"] = _bare_piper_rtf(two)
+        result["first_audio_s_1_thread"] = _first_audio(one)
+        result["first_audio_s_2_threads"] = _first_audio(two)
+        _peak_rss_mb(variants["fp32"], models / "cache")  # fills the cache, as a first boot does
+        result["peak_rss_mb"] = _peak_rss_mb(variants["fp32"], models / "cache")
+        result["peak_rss_mb_patched_in_memory"] = _peak_rss_mb(variants["fp32"], None)
+        result["targets"] = {"rtf_1_thread": 0.07, "first_audio_s": 0.25}
+
+        judge = WhisperJudge()
+        precisions = {}
+        for name, path in variants.items():
+            engine = (
+                one if name == "fp32" else PiperEngine.load(path, VoiceConfig(), CPU, 1, config)
+            )
+            precisions[name] = {
+                "size_mb": round(path.stat().st_size / 1e6, 1),
+                "rtf_1_thread": _engine_rtf(engine),
+                "wer": _wer(engine, judge),
+            }
+        result["precision_cpu"] = precisions
+        result["audio_seconds_per_rtf_run"] = round(
+            sum(c.duration for c in one.synthesize(PARAGRAPH)), 2
+        )
+    return result
