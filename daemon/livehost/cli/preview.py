@@ -13,7 +13,6 @@ from livehost.cli.progress import ProgressBar
 from livehost.problems import ProblemsError
 
 log = logging.getLogger(__name__)
-DEV_AVATAR = Path("var/avatars/default")  # where `make setup` builds the demo avatar
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -36,6 +35,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from livehost.avatar.locate import resolve_avatar_path
     from livehost.avatar.package import AvatarError, load_avatar
     from livehost.lipsync.engine import load_lipsync_engine
     from livehost.preview.pitch import pitch_text
@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
     models = args.models or loaded.resolve(config.paths.models)
     try:
-        avatar = load_avatar(_avatar_path(args, loaded, models))
+        avatar = load_avatar(resolve_avatar_path(loaded, models, args.avatar))
         face = load_lipsync_engine(config.engines, width, height, config.video.fps,
                                    cache_dir=loaded.resolve(config.paths.cache), model_dir=models)
         face.prepare(avatar)
@@ -87,14 +87,3 @@ def run(args: argparse.Namespace) -> int:
     if args.sheet:
         print(f"contact sheet: {args.sheet}")
     return 0
-
-
-def _avatar_path(args: argparse.Namespace, loaded, models: Path) -> Path:
-    if args.avatar:
-        return args.avatar
-    if loaded.config.avatar.path:
-        return loaded.resolve(loaded.config.avatar.path)
-    for candidate in (models / "avatars" / "default", DEV_AVATAR):
-        if (candidate / "manifest.yaml").is_file():
-            return candidate
-    return models / "avatars" / "default"  # load_avatar says how to build it
