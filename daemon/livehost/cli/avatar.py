@@ -45,6 +45,7 @@ def run_build(args: argparse.Namespace) -> int:
     from livehost.avatar import portrait
     from livehost.avatar.build import build_avatar
 
+    progress = ProgressBar("avatar")
     try:
         if args.default:
             photo, record, consent = portrait.default_portrait_path(), portrait.RECORD, None
@@ -52,10 +53,10 @@ def run_build(args: argparse.Namespace) -> int:
         else:
             photo, record, consent = args.photo, None, _consent(args)
             name = args.name or args.out.name
-        progress = ProgressBar("avatar")
         build_avatar(photo, args.out, name=name, consent=consent, public_domain=record,
                      progress=progress)
     except (AvatarError, RuntimeError) as exc:
+        progress.interrupt()
         print(f"livehost avatar build: {exc}", file=sys.stderr)
         return 1
     print(f"avatar {name} written to {args.out}")
