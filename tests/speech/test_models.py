@@ -160,3 +160,14 @@ def test_optimize_records_an_fp16_variant_used_on_the_gpu_path(broken_models: Pa
     )
     chunk = next(iter(engine.synthesize("Thirty percent off.")))
     assert sum(t.length for t in chunk.phonemes) == len(chunk.audio) > 10_000
+
+
+def test_verify_load_speaks_and_fills_the_engine_cache(models_dir, tmp_path, repo_root):
+    # What the appliance's engine-prep unit runs before the daemon starts.
+    config = yaml.safe_load((repo_root / "etc" / "livehost" / "livehost.yaml").read_text())
+    config["paths"] |= {"models": str(models_dir), "cache": str(tmp_path / "cache")}
+    config["engines"]["providers"] = ["cpu"]
+    path = tmp_path / "livehost.yaml"
+    path.write_text(yaml.safe_dump(config))
+    assert main(["models", "verify", "--load", "--config", str(path)]) == 0
+    assert list((tmp_path / "cache" / "voices").glob("*.aligned.onnx"))

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from livehost.cli.modelsdir import add_models_arguments, device_config, models_dir
+from livehost.config.device import LoadedConfig
 from livehost.modelstore.errors import ModelError
 from livehost.modelstore.manifest import load_manifest, manifest_path
 from livehost.problems import ProblemsError
@@ -103,19 +104,24 @@ def run_verify(args: argparse.Namespace) -> int:
     return 0
 
 
-def _try_voice(folder: Path, loaded: object) -> list[ModelError]:
+def _try_voice(folder: Path, loaded: LoadedConfig | None) -> list[ModelError]:
+    """Load the configured voice and say a line. On the appliance this also fills the
+    engine cache (aligned voice, TensorRT plans) before the daemon starts."""
     from livehost.config.engines import EnginesConfig, VoiceConfig
     from livehost.speech.load import load_speech_engine
 
-    config = getattr(loaded, "config", None)
-    voice = config.voice if config else VoiceConfig()
-    engines = config.engines if config else EnginesConfig()
+    voice = loaded.config.voice if loaded else VoiceConfig()
+    engines = loaded.config.engines if loaded else EnginesConfig()
+    cache = loaded.resolve(loaded.config.paths.cache) if loaded else None
     try:
-        engine = load_speech_engine(voice, engines, folder)
+        engine = load_speech_engine(voice, engines, folder, cache)
         next(iter(engine.synthesize("Testing, one two three.")))
     except ModelError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return [exc]
+    except OSError as exc:  # the cache folder is not writable
+        print(f"error: {exc}", file=sys.stderr)
+        return [ModelError(cache or folder, str(exc))]
     return []
 
 
