@@ -124,6 +124,8 @@ class Daemon:
         self.loop: ShowLoop | None = None
         self.director: Director | None = None
         self.on_stop: list[Callable[[], None]] = []  # extra parts (fleet agent) to stop
+        self.exit_code = 0  # request_exit() changes it (the fleet's `restart` command)
+        self.stopped_outputs: set[str] = set()  # outputs the operator stopped
 
     # --- building the parts ---
 
@@ -213,11 +215,31 @@ class Daemon:
         signal.signal(signal.SIGUSR2, lambda *_: self.loop and self.loop.frozen.clear())
         self.loop.start(self.options.duration)
         self.watchdog.start()
+        mqtt_url = self.options.mqtt or self.config.mqtt.url
+        if mqtt_url:
+            from livehost.fleet.agent import FleetAgent
+
+            agent = FleetAgent.for_daemon(self, mqtt_url)
+            agent.start()
+            self.on_stop.append(agent.stop)
         try:
             self._supervise()
         finally:
             self._shutdown(watcher)
-        return 0
+        return self.exit_code
+
+    def request_exit(self, code: int) -> None:
+        """Stop cleanly and exit with `code` (systemd restarts the unit on non-zero)."""
+        self.exit_code = code
+        self.signals.stop.set()
+
+    def set_streaming(self, active: bool, name: str) -> None:
+        """Operator's `stream start|stop` for one output; survives the off-air follower."""
+        if active:
+            self.stopped_outputs.discard(name)
+        else:
+            self.stopped_outputs.add(name)
+        self._follow_off_air()
 
     def _supervise(self) -> None:
         started = time.monotonic()
@@ -256,12 +278,11 @@ class Daemon:
             self.signals.stop.wait(0.1)
 
     def _follow_off_air(self) -> None:
-        """In `stop` mode, stop sending while off air (the loop keeps ticking for health)."""
-        if self.config.show.off_air != "stop":
-            return
-        sending = self.status.display != "slate"
+        """In `stop` mode, stop sending while off air (the loop keeps ticking for health);
+        outputs the operator stopped stay stopped."""
+        off_air = self.config.show.off_air == "stop" and self.status.display == "slate"
         for output in self.outputs:
-            output.set_active(sending)
+            output.set_active(not off_air and output.name not in self.stopped_outputs)
 
     def _status_line(self) -> str:
         s = self.status

@@ -39,6 +39,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="flash white and beep every 2 s (for checking A/V sync)",
     )
+    parser.add_argument(
+        "--mqtt",
+        metavar="URL",
+        help="fleet broker as mqtt://HOST:PORT or mqtts://HOST:PORT (overrides mqtt.url)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -53,5 +58,6 @@ def run(args: argparse.Namespace) -> int:
         duration=args.duration,
         state_dir=args.state_dir,
         test_pattern=args.test_pattern,
+        mqtt=args.mqtt,
     )
     return Daemon(loaded, options).run()

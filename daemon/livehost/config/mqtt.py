@@ -26,3 +26,19 @@ class MqttConfig(Section):
     )
     telemetry_seconds: float = Field(10.0, ge=1, le=3600)
     snapshot_seconds: float = Field(60.0, ge=5, le=3600)
+    keepalive_seconds: int = Field(
+        30, ge=5, le=600, description="MQTT keepalive; the broker declares us offline after 1.5x."
+    )
+    session_expiry_seconds: int = Field(
+        3600,
+        ge=0,
+        le=7 * 86400,
+        description="How long the broker keeps our subscriptions and queued commands while away.",
+    )
+    reconnect_max_seconds: float = Field(
+        2.0, ge=0.5, le=60, description="Cap of the reconnect backoff (jittered)."
+    )
+    home_assistant: bool = Field(
+        False, description="Publish Home Assistant MQTT discovery (on-air switch, sensors, say)."
+    )
+    discovery_prefix: str = Field("homeassistant", pattern=r"^[A-Za-z0-9_-]+$")

@@ -1,0 +1,371 @@
+"""The unit's MQTT agent: availability, state, telemetry, snapshots, events, commands.
+
+One thread owns the paho client and does everything MQTT (network loop, periodic
+publishing, command execution), so the media path never waits on the broker and the
+client is never touched from two threads. Reconnects use a jittered backoff capped at
+`reconnect_max_seconds`; a persistent MQTT 5 session (session expiry) keeps commands
+sent while the unit was away. While disconnected, telemetry is dropped and counted;
+on every connect the state goes out first, then `online`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import ssl
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+import paho.mqtt.client as mqtt
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from livehost.config.mqtt import MqttConfig
+from livehost.fleet import discovery
+from livehost.fleet.commands import MAX_SCHEDULE_BYTES, TOPIC_PATTERN, size_cap
+from livehost.fleet.connection import BrokerSettings, make_client
+from livehost.fleet.handler import CommandHandler
+from livehost.fleet.messages import Ack, Event, State, Telemetry
+from livehost.fleet.snapshot import i420_to_jpeg
+from livehost.fleet.topics import UnitTopics, command_name
+
+if TYPE_CHECKING:
+    from livehost.daemon import Daemon
+
+log = logging.getLogger(__name__)
+
+LOOP_STEP = 0.05  # seconds the network loop waits for traffic before periodic work
+CHANGE_EVERY = 0.5  # seconds between looks for state changes and events
+BACKOFF_FIRST = 0.1
+QUEUED_EVENTS = 100  # events kept while disconnected (newest win)
+# Commands that change what `state` shows: state goes out right after their ack.
+STATEFUL = {"pause", "resume", "skip", "pin", "unpin", "push_schedule", "reload", "stream"}
+
+
+class Source(Protocol):
+    """What the agent reports on (livehost.fleet.report.DaemonReport in the daemon)."""
+
+    def state(self) -> State: ...
+    def telemetry(
+        self, mqtt_reconnects: int, telemetry_dropped: int, commands: int
+    ) -> Telemetry: ...
+    def changes(self) -> list[Event]: ...
+
+
+class FleetAgent:
+    def __init__(
+        self,
+        settings: BrokerSettings,
+        topics: UnitTopics,
+        config: MqttConfig,
+        source: Source,
+        handler: CommandHandler,
+        frame: Callable[[], np.ndarray | None] = lambda: None,
+    ) -> None:
+        self.settings = settings
+        self.topics = topics
+        self.config = config
+        self.source = source
+        self.handler = handler
+        self.frame = frame
+        handler.snapshot = self.snapshot_now
+        self.connected = threading.Event()
+        self.connects = 0
+        self.reconnects = 0
+        self.telemetry_dropped = 0
+        self.snapshots = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="fleet-agent", daemon=True)
+        self._events: deque[Event] = deque(maxlen=QUEUED_EVENTS)
+        self._last_state: str | None = None
+        self._socket_open = False
+        self._ever_opened = False
+        self.client = make_client(f"livehost-{topics.unit}", settings)
+        self.client.will_set(topics.availability, "offline", qos=1, retain=True)
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+
+    @classmethod
+    def for_daemon(cls, daemon: Daemon, url: str) -> FleetAgent:
+        from livehost.config.secrets import SecretMissing, read_secret
+        from livehost.fleet.bridge import DaemonControl
+        from livehost.fleet.idstore import IdStore
+        from livehost.fleet.report import DaemonReport
+        from livehost.fleet.snapshot import FrameTap
+
+        mq = daemon.config.mqtt
+        loaded = daemon.loaded
+        secrets = loaded.resolve(daemon.config.paths.secrets)
+
+        def secret(name: str | None) -> str | None:
+            if not name:
+                return None
+            try:
+                return read_secret(name, secrets)
+            except SecretMissing as exc:
+                log.error("fleet: %s; connecting without it", exc)
+                return None
+
+        settings = BrokerSettings.from_url(
+            url,
+            username=mq.username,
+            password=secret(mq.password_secret),
+            ca_file=str(loaded.resolve(mq.ca_file)) if mq.ca_file else None,
+            cert_file=str(loaded.resolve(mq.cert_file)) if mq.cert_file else None,
+            key_file=secret(mq.key_secret),
+        )
+        unit = daemon.config.unit
+        handler = CommandHandler(
+            DaemonControl(daemon), IdStore.in_state_dir(daemon.store.state_dir), unit.id, unit.site
+        )
+        tap = FrameTap()
+        if daemon.loop is not None:
+            daemon.loop.outputs.append(tap)  # a reference per tick; converted only when due
+        return cls(
+            settings,
+            UnitTopics(unit.site, unit.id),
+            mq,
+            DaemonReport(daemon),
+            handler,
+            lambda: tap.video,
+        )
+
+    # --- control ---
+
+    def start(self) -> None:
+        if self.topics.unit == "all":  # `all` addresses a group; a unit cannot be called so
+            log.error("fleet: the unit id 'all' is reserved; the MQTT agent stays off")
+            return
+        log.info("fleet: connecting to %s as %s", self.settings.url, self.topics.base)
+        self._thread.start()
+
+    def stop(self, timeout: float = 3.0) -> None:
+        """Say `stopped` (retained), disconnect cleanly (no last will), end the thread."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    # --- the agent thread ---
+
+    def _run(self) -> None:
+        backoff = BACKOFF_FIRST
+        now = time.monotonic()
+        next_change = now
+        next_telemetry = now + min(self.config.telemetry_seconds, 2.0)
+        next_snapshot = now + min(self.config.snapshot_seconds, 5.0)
+        while not self._stop.is_set():
+            if not self._socket_open:
+                if self._open():
+                    backoff = BACKOFF_FIRST
+                else:
+                    cap = self.config.reconnect_max_seconds
+                    self._stop.wait(random.uniform(0.5, 1.0) * backoff)  # jitter: no herd
+                    backoff = min(backoff * 2, cap)
+                    continue
+            try:
+                looped = self.client.loop(timeout=LOOP_STEP)
+            except (OSError, ssl.SSLError) as exc:
+                log.warning("fleet: connection lost: %s", exc)
+                looped = mqtt.MQTT_ERR_CONN_LOST
+            if looped != mqtt.MQTT_ERR_SUCCESS:
+                self._socket_open = False
+                self.connected.clear()
+                continue
+            now = time.monotonic()
+            try:
+                if now >= next_change:
+                    next_change = now + CHANGE_EVERY
+                    self._look_for_changes()
+                if now >= next_telemetry:
+                    next_telemetry = now + self.config.telemetry_seconds
+                    self._publish_telemetry()
+                if now >= next_snapshot:
+                    next_snapshot = now + self.config.snapshot_seconds
+                    if self.connected.is_set():
+                        self.snapshot_now()
+            except Exception:  # reporting must never end the agent
+                log.exception("fleet: periodic publishing failed")
+        self._goodbye()
+
+    def _open(self) -> bool:
+        """Open the socket and send CONNECT; the CONNACK arrives in the loop."""
+        try:
+            if self._ever_opened:
+                self.client.reconnect()
+            else:
+                props = Properties(PacketTypes.CONNECT)
+                props.SessionExpiryInterval = self.config.session_expiry_seconds
+                props.MaximumPacketSize = MAX_SCHEDULE_BYTES + 64 * 1024
+                self.client.connect(
+                    self.settings.host,
+                    self.settings.port,
+                    keepalive=self.config.keepalive_seconds,
+                    clean_start=False,
+                    properties=props,
+                )
+                self._ever_opened = True
+        except (OSError, ssl.SSLError, ValueError) as exc:
+            if self._socket_open or self.connects == 0:
+                log.debug("fleet: broker %s unreachable: %s", self.settings.url, exc)
+            return False
+        self._socket_open = True
+        return True
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
+        if reason_code.is_failure:
+            log.error("fleet: broker refused the connection: %s", reason_code)
+            return
+        self.connects += 1
+        if self.connects > 1:
+            self.reconnects += 1
+        log.info(
+            "fleet: connected to %s (session present: %s)", self.settings.url, flags.session_present
+        )
+        client.subscribe([(f, 1) for f in self.topics.command_filters()])
+        if self.config.home_assistant:
+            client.subscribe(self.topics.ha_command("+"), 1)
+        self._last_state = None
+        try:
+            self._publish_state()
+        except Exception:  # never stay silent about availability because of a report bug
+            log.exception("fleet: building the state failed")
+        client.publish(self.topics.availability, "online", qos=1, retain=True)
+        if self.config.home_assistant:
+            for topic, payload in discovery.configs(self.topics, self.config.discovery_prefix):
+                client.publish(topic, json.dumps(payload), qos=1, retain=True)
+        self.connected.set()
+        while self._events:
+            self._publish_event(self._events.popleft())
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
+        if self.connected.is_set() and not self._stop.is_set():
+            log.warning("fleet: disconnected from the broker (%s); reconnecting", reason_code)
+        self.connected.clear()
+        self._socket_open = False
+
+    # --- commands ---
+
+    def _on_message(self, client, userdata, message: mqtt.MQTTMessage) -> None:
+        try:
+            self._command(client, message)
+        except Exception:  # a paho callback that raises would end the agent's loop
+            log.exception("fleet: handling a message on %s failed", message.topic)
+
+    def _command(self, client: mqtt.Client, message: mqtt.MQTTMessage) -> None:
+        topic = message.topic
+        ha_entity = discovery.ha_entity(self.topics, topic) if self.config.home_assistant else None
+        if ha_entity is not None:
+            name, payload = discovery.to_command(ha_entity, message.payload, f"ha-{uuid.uuid4()}")
+            if name is None:
+                return
+        else:
+            name, payload = command_name(topic), message.payload
+            if name is None:
+                return
+        started = time.perf_counter()
+        ack = self.handler.handle(name, payload)
+        props = message.properties
+        response = getattr(props, "ResponseTopic", None) if props else None
+        reply_props = None
+        if response:
+            correlation = getattr(props, "CorrelationData", None)
+            if correlation is not None:
+                reply_props = Properties(PacketTypes.PUBLISH)
+                reply_props.CorrelationData = correlation
+        target = response or _reply_to(name, payload) or self.topics.ack
+        client.publish(target, ack.model_dump_json(), qos=1, properties=reply_props)
+        log.debug(
+            "fleet: %s %s -> %s in %.1f ms",
+            name,
+            ack.id,
+            "ok" if ack.ok else ack.error,
+            (time.perf_counter() - started) * 1000,
+        )
+        if not ack.duplicate and ack.id is not None:
+            self._command_event(ack)
+        if ack.ok and not ack.duplicate and name in STATEFUL:
+            self._publish_state()
+
+    def _command_event(self, ack: Ack) -> None:
+        outcome = "ok" if ack.ok else f"{ack.error.code}: {ack.error.message}" if ack.error else ""
+        self._publish_event(
+            Event(
+                ts=time.time(),
+                kind="command",
+                message=f"{ack.command} ({ack.id}): {outcome}",
+                data={"id": ack.id, "command": ack.command, "ok": ack.ok},
+            )
+        )
+
+    def snapshot_now(self) -> dict:
+        """Publish the current frame (retained) and say where; a command result."""
+        video = self.frame()
+        if video is None:
+            return {"published": False, "reason": "no frame yet"}
+        jpeg = i420_to_jpeg(video)
+        self.client.publish(self.topics.snapshot, jpeg, qos=0, retain=True)
+        self.snapshots += 1
+        return {"published": True, "topic": self.topics.snapshot, "bytes": len(jpeg)}
+
+    # --- publishing ---
+
+    def _publish_state(self) -> None:
+        state = self.source.state()
+        body = state.model_dump_json(exclude={"ts"})
+        if body == self._last_state:
+            return
+        self._last_state = body
+        self.client.publish(self.topics.state, state.model_dump_json(), qos=1, retain=True)
+
+    def _look_for_changes(self) -> None:
+        for event in self.source.changes():
+            if self.connected.is_set():
+                self._publish_event(event)
+            else:
+                self._events.append(event)
+        if self.connected.is_set():
+            self._publish_state()
+
+    def _publish_event(self, event: Event) -> None:
+        self.client.publish(self.topics.events, event.model_dump_json(), qos=1)
+
+    def _publish_telemetry(self) -> None:
+        if not self.connected.is_set():
+            self.telemetry_dropped += 1  # stale telemetry is worthless: drop, do not queue
+            return
+        telemetry = self.source.telemetry(
+            self.reconnects, self.telemetry_dropped, self.handler.executed
+        )
+        self.client.publish(self.topics.telemetry, telemetry.model_dump_json(), qos=0, retain=True)
+
+    def _goodbye(self) -> None:
+        if not self.connected.is_set():
+            return
+        info = self.client.publish(self.topics.availability, "stopped", qos=1, retain=True)
+        deadline = time.monotonic() + 1.0
+        while not info.is_published() and time.monotonic() < deadline:
+            if self.client.loop(timeout=LOOP_STEP) != mqtt.MQTT_ERR_SUCCESS:
+                break
+        self.client.disconnect()  # reason 0: the broker drops the last will
+        self.client.loop(timeout=LOOP_STEP)
+        self.connected.clear()
+        log.info("fleet: disconnected (stopped)")
+
+
+def _reply_to(name: str, payload: bytes) -> str | None:
+    """The fallback reply topic named in the payload (for clients without MQTT 5)."""
+    if len(payload) > size_cap(name) or b"reply_to" not in payload:
+        return None
+    try:
+        value = json.loads(payload).get("reply_to")
+    except (ValueError, AttributeError, UnicodeDecodeError):
+        return None
+    return value if isinstance(value, str) and re.match(TOPIC_PATTERN, value) else None

@@ -1,0 +1,141 @@
+"""Operator commands: JSON payloads on `.../cmd/<name>`, validated before anything runs.
+
+Every command carries an `id` (the idempotency key) and may carry `expires` (unix time)
+and `reply_to` (a reply topic for MQTT 3 clients; MQTT 5's response topic wins). Unknown
+keys, wrong types and oversized payloads are refused with an error ack.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from livehost.show.director import MAX_OPERATOR_LINE
+
+MAX_BYTES = 8 * 1024  # a command is a few fields
+MAX_SCHEDULE_BYTES = 256 * 1024  # a pushed schedule carries the whole YAML
+ID_PATTERN = r"^[A-Za-z0-9._:-]{1,64}$"
+TOPIC_PATTERN = r"^[^#+\x00]{1,256}$"  # a plain topic: no wildcards
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=ID_PATTERN, description="Unique per command; repeats are not re-run.")
+    expires: float | None = Field(None, description="Unix time after which it must not run.")
+    reply_to: str | None = Field(None, pattern=TOPIC_PATTERN)
+
+
+class Pause(Command):
+    mode: Literal["idle", "slate"] = "idle"
+
+
+class Resume(Command):
+    pass
+
+
+class Skip(Command):
+    pass
+
+
+class Say(Command):
+    text: str = Field(min_length=1, max_length=MAX_OPERATOR_LINE)
+    priority: int = Field(0, ge=0, le=9)
+
+
+class Pin(Command):
+    product: str = Field(min_length=1, max_length=64)
+
+
+class Unpin(Command):
+    pass
+
+
+class PushSchedule(Command):
+    yaml: str = Field(min_length=1, max_length=MAX_SCHEDULE_BYTES)
+
+
+class Reload(Command):
+    pass
+
+
+class Stream(Command):
+    action: Literal["start", "stop", "restart"]
+    output: str | None = Field(None, min_length=1, max_length=64)
+
+
+class Snapshot(Command):
+    pass
+
+
+class LogLevel(Command):
+    level: Literal["debug", "info", "warning", "error"]
+    logger: str = Field("livehost", pattern=r"^livehost(\.[a-z0-9_]+){0,4}$")
+
+
+class Restart(Command):
+    pass
+
+
+COMMANDS: dict[str, type[Command]] = {
+    "pause": Pause,
+    "resume": Resume,
+    "skip": Skip,
+    "say": Say,
+    "pin": Pin,
+    "unpin": Unpin,
+    "push_schedule": PushSchedule,
+    "reload": Reload,
+    "stream": Stream,
+    "snapshot": Snapshot,
+    "log_level": LogLevel,
+    "restart": Restart,
+}
+
+
+class CommandRefused(Exception):
+    """The payload cannot run; `code` is one of messages.ErrorCode."""
+
+    def __init__(self, code: str, message: str, command_id: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.command_id = command_id
+
+
+def size_cap(name: str) -> int:
+    return MAX_SCHEDULE_BYTES + MAX_BYTES if name == "push_schedule" else MAX_BYTES
+
+
+def parse_command(name: str, payload: bytes) -> Command:
+    """Validate one payload for the command `name`; raise CommandRefused if it cannot run."""
+    if len(payload) > size_cap(name):
+        raise CommandRefused("too_large", f"{len(payload)} bytes; the cap is {size_cap(name)}")
+    try:
+        data = json.loads(payload.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise CommandRefused("malformed", f"not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise CommandRefused("malformed", "the payload must be a JSON object")
+    raw_id = data.get("id")
+    command_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= 64 else None
+    model = COMMANDS.get(name)
+    if model is None:
+        known = ", ".join(sorted(COMMANDS))
+        raise CommandRefused(
+            "unknown_command", f"no command '{name[:64]}'; known: {known}", command_id
+        )
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise CommandRefused("invalid", summarise(exc), command_id) from None
+
+
+def summarise(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors()[:5]:
+        where = ".".join(str(p) for p in error["loc"]) or "payload"
+        parts.append(f"{where}: {error['msg']}")
+    return "; ".join(parts)

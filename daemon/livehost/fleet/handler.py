@@ -1,0 +1,152 @@
+"""From a command payload to an ack: validate, de-duplicate, check expiry, execute.
+
+Pure of MQTT: the agent hands in (name, payload) and publishes the ack it gets back, so
+the whole command path is testable (and fuzzed) in-process. Whatever the payload, it
+returns an ack and never raises: a bad command must not disturb the show.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from livehost.fleet import commands as c
+from livehost.fleet.idstore import IdStore
+from livehost.fleet.messages import Ack, AckError, ProblemOut
+from livehost.problems import Problem
+
+log = logging.getLogger(__name__)
+
+LOG_LEVELS = {
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "warning": logging.WARNING,
+    "error": logging.ERROR,
+}
+
+
+class Refused(Exception):
+    """The show declined a valid command; `problems` locate schedule errors."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+class ShowControl(Protocol):
+    """What commands act on (livehost.fleet.bridge.DaemonControl in the daemon)."""
+
+    def pause(self, mode: str) -> dict: ...
+    def resume(self) -> dict: ...
+    def skip(self) -> dict: ...
+    def say(self, text: str, priority: int) -> dict: ...
+    def pin(self, product: str | None) -> dict: ...
+    def push_schedule(self, text: str) -> dict: ...
+    def reload(self) -> dict: ...
+    def stream(self, action: str, output: str | None) -> dict: ...
+    def restart(self) -> dict: ...
+
+
+class CommandHandler:
+    def __init__(
+        self,
+        control: ShowControl,
+        ids: IdStore,
+        unit: str,
+        site: str,
+        snapshot: Callable[[], dict] = lambda: {},
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.control = control
+        self.ids = ids
+        self.unit = unit
+        self.site = site
+        self.snapshot = snapshot
+        self.clock = clock
+        self.executed = 0  # commands run (not duplicates, not refused payloads)
+
+    def handle(self, name: str, payload: bytes) -> Ack:
+        try:
+            command = c.parse_command(name, payload)
+        except c.CommandRefused as refused:
+            return self._ack(
+                name, refused.command_id, error=AckError(code=refused.code, message=refused.message)
+            )  # type: ignore[arg-type]
+        earlier = self.ids.get(command.id)
+        if earlier is not None:
+            earlier.update(duplicate=True, ts=self.clock())
+            return Ack.model_validate(earlier)
+        if command.expires is not None and self.clock() > command.expires:
+            late = self.clock() - command.expires
+            return self._ack(
+                name,
+                command.id,
+                error=AckError(code="expired", message=f"expired {late:.1f} s before it arrived"),
+            )
+        try:
+            result = self._execute(command)
+            ack = self._ack(name, command.id, result=result)
+        except Refused as refused:
+            problems = [ProblemOut.model_validate(p.to_dict()) for p in refused.problems]
+            ack = self._ack(
+                name,
+                command.id,
+                error=AckError(code="refused", message=str(refused), problems=problems),
+            )
+        except Exception as exc:  # the show goes on whatever a command does
+            log.exception("command %s (%s) failed", name, command.id)
+            ack = self._ack(name, command.id, error=AckError(code="failed", message=repr(exc)))
+        self.executed += 1
+        self.ids.remember(command.id, ack.model_dump(mode="json"))
+        return ack
+
+    def _execute(self, command: c.Command) -> dict:
+        log.info("command %s (%s)", type(command).__name__, command.id)
+        control = self.control
+        match command:
+            case c.Pause(mode=mode):
+                return control.pause(mode)
+            case c.Resume():
+                return control.resume()
+            case c.Skip():
+                return control.skip()
+            case c.Say(text=text, priority=priority):
+                return control.say(text, priority)
+            case c.Pin(product=product):
+                return control.pin(product)
+            case c.Unpin():
+                return control.pin(None)
+            case c.PushSchedule(yaml=text):
+                return control.push_schedule(text)
+            case c.Reload():
+                return control.reload()
+            case c.Stream(action=action, output=output):
+                return control.stream(action, output)
+            case c.Snapshot():
+                return self.snapshot()
+            case c.LogLevel(level=level, logger=name):
+                logging.getLogger(name).setLevel(LOG_LEVELS[level])
+                return {"logger": name, "level": level}
+            case c.Restart():
+                return control.restart()
+        raise AssertionError(f"no executor for {command!r}")  # COMMANDS and this match agree
+
+    def _ack(
+        self,
+        name: str,
+        command_id: str | None,
+        result: dict | None = None,
+        error: AckError | None = None,
+    ) -> Ack:
+        return Ack(
+            id=command_id,
+            unit=self.unit,
+            site=self.site,
+            command=name[:64],
+            ok=error is None,
+            ts=self.clock(),
+            result=result or {},
+            error=error,
+        )

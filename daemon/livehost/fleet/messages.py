@@ -1,0 +1,115 @@
+"""What a unit publishes, as pydantic models: the code form of docs/mqtt.md.
+
+The agent builds every JSON payload through these models, and the tests validate the
+doc's examples and the live messages against them, so the doc, the code and
+`livehostctl` cannot drift apart unnoticed.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+AVAILABILITY = ("online", "offline", "stopped")
+ErrorCode = Literal[
+    "malformed",  # not a JSON object
+    "too_large",  # payload over the command's size cap
+    "unknown_command",
+    "invalid",  # fields missing, of the wrong type or out of range
+    "expired",  # arrived after its `expires` time
+    "refused",  # valid, but the show said no (broken schedule, unknown product ...)
+    "failed",  # an unexpected error while executing; the daemon carries on
+]
+
+
+class Message(BaseModel):
+    # Receivers ignore keys they do not know (newer units); senders are strict in tests.
+    model_config = ConfigDict(extra="allow")
+
+
+class ProblemOut(Message):
+    file: str
+    line: int | None
+    column: int | None = None
+    path: str = ""
+    message: str
+    severity: Literal["error", "warning"] = "error"
+
+
+class AckError(Message):
+    code: ErrorCode
+    message: str
+    problems: list[ProblemOut] = Field(default_factory=list)
+
+
+class Ack(Message):
+    id: str | None
+    unit: str
+    site: str
+    command: str
+    ok: bool
+    duplicate: bool = False  # this id was executed before; the stored result is repeated
+    ts: float
+    result: dict[str, object] = Field(default_factory=dict)
+    error: AckError | None = None
+
+
+class ScheduleState(Message):
+    version: int
+    hash: str
+    loaded_at: float | None
+    errors: list[ProblemOut] = Field(default_factory=list)  # why the last change was refused
+
+
+class State(Message):
+    ts: float
+    unit: str
+    site: str
+    on_air: bool
+    why: str
+    display: str  # show | idle | slate
+    paused: Literal["idle", "slate"] | None
+    pinned: str | None
+    streaming: bool  # False after an operator's `stream stop`
+    slot: str | None
+    product_id: str | None
+    schedule: ScheduleState
+    software: dict[str, str]
+    engines: dict[str, str]
+    outputs: list[dict[str, object]]
+    speech_problem: str = ""
+
+
+class Telemetry(Message):
+    ts: float
+    uptime: float
+    fps: float
+    late_frames: int
+    upstream_late_seconds: float
+    bitrate_kbps: float | None
+    rtmp_reconnects: int
+    dropped_ticks: int
+    speech_rtf: float | None
+    cpu_percent: float | None
+    rss_mb: float | None
+    temperatures: dict[str, float]
+    power_watts: dict[str, float]
+    mqtt_reconnects: int
+    telemetry_dropped: int
+    commands: int
+
+
+class Event(Message):
+    ts: float
+    kind: Literal[
+        "started",
+        "schedule_swapped",
+        "schedule_refused",
+        "output_up",
+        "output_down",
+        "voice_silent",
+        "command",
+    ]
+    message: str
+    data: dict[str, object] = Field(default_factory=dict)
