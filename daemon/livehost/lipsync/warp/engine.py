@@ -40,6 +40,7 @@ class WarpEngine(LipSyncEngine):
         self.layout: Layout | None = None
         self.rig: Rig | None = None
         self.base: np.ndarray | None = None
+        self._rest_gap = 0.0
 
     def prepare(self, avatar: Avatar) -> None:
         self.layout = fit_portrait(avatar.manifest.image_size, self.width, self.height)
@@ -48,6 +49,7 @@ class WarpEngine(LipSyncEngine):
         lm[:, :2] = self.layout.to_frame(lm)
         ys, xs = self.layout.rect
         self.rig = build_rig(lm, self.width, self.height, (ys.start, ys.stop, xs.start, xs.stop))
+        self._rest_gap = float(np.max(self.rig.lips[11:, 1] - self.rig.lips[:11, 1]))
 
     def _analyse(self, placed: Placed) -> None:
         chunk = placed.chunk
@@ -103,7 +105,7 @@ class WarpEngine(LipSyncEngine):
         frame[y0:y1, x0:x1] = cv2.remap(self.base, maps, None, cv2.INTER_LINEAR,
                                         borderMode=cv2.BORDER_REPLICATE)
         lips = rig.lips + np.tensordot(w, rig.lip_moves, axes=1)
-        paint_mouth(frame, lips[:11], lips[11:], rig.eye_distance)
+        paint_mouth(frame, lips[:11], lips[11:], rig.eye_distance, self._rest_gap)
         return frame
 
     def _rig(self) -> Rig:

@@ -17,12 +17,13 @@ TEETH = np.array([204, 192, 170], np.float32)  # ivory in the mouth's shade, nev
 MIN_OPENING = 0.8  # pixels; below this the lips touch and nothing is drawn
 
 
-def paint_mouth(frame: np.ndarray, upper: np.ndarray, lower: np.ndarray, eye_distance: float
-                ) -> float:
+def paint_mouth(frame: np.ndarray, upper: np.ndarray, lower: np.ndarray, eye_distance: float,
+                rest_gap: float = 0.0) -> float:
     """Draw into `frame` between the inner lip lines (11 points each, corner to corner).
-    Returns the opening in pixels at the centre."""
+    `rest_gap` is the photo's own lip gap: nothing is drawn until the lips part further.
+    Returns the opening in pixels."""
     opening = float(np.max(lower[:, 1] - upper[:, 1]))
-    if opening < MIN_OPENING:
+    if opening < rest_gap + MIN_OPENING:
         return max(opening, 0.0)
     # Round the lip lines (11 landmarks make a polygon with visible corners).
     upper, lower = _rounded(upper), _rounded(lower)
