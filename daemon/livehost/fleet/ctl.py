@@ -1,0 +1,346 @@
+"""`livehostctl`: the fleet operator's tool (status, watch, send, push-schedule, snapshot,
+events) over MQTT. Broker and TLS settings come from flags or a small YAML file:
+
+    broker: mqtts://broker.example.com:8883
+    username: operator
+    password_file: ~/.config/livehost/operator.password
+    ca_file: ~/.config/livehost/ca.crt
+    # cert_file / key_file for a client certificate instead of a password
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from livehost.fleet.connection import BrokerSettings
+from livehost.fleet.operator import NotConnected, Operator, UnitView, update
+
+DEFAULT_CONFIG = "~/.config/livehost/livehostctl.yaml"
+SETTINGS_KEYS = ("broker", "username", "password_file", "ca_file", "cert_file", "key_file")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="livehostctl", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--config", help=f"settings file (default: $LIVEHOSTCTL_CONFIG or {DEFAULT_CONFIG})"
+    )
+    parser.add_argument("--broker", help="mqtt://HOST:PORT or mqtts://HOST:PORT")
+    parser.add_argument("--username")
+    parser.add_argument("--password-file", help="file holding the password")
+    parser.add_argument("--ca-file", help="CA certificate of the broker (mqtts)")
+    parser.add_argument("--cert-file", help="client certificate (mqtts)")
+    parser.add_argument("--key-file", help="client key (mqtts)")
+    parser.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for acks")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    status = commands.add_parser("status", help="a table of all units (retained messages)")
+    status.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    status.set_defaults(func=cmd_status)
+
+    watch = commands.add_parser("watch", help="the status table, refreshed live")
+    watch.add_argument("--interval", type=float, default=2.0)
+    watch.add_argument("--count", type=int, default=0, help="stop after N refreshes")
+    watch.set_defaults(func=cmd_watch)
+
+    send = commands.add_parser(
+        "send",
+        help="send a command and show each unit's ack",
+        description="TARGET is a unit id, SITE/UNIT, SITE/all or all. ARGS are key=value "
+        "(values read as JSON when they parse, else as text), e.g. "
+        "`livehostctl send all say text='Welcome!' priority=5`.",
+    )
+    send.add_argument("target")
+    send.add_argument("cmd", metavar="CMD")
+    send.add_argument("args", nargs="*", metavar="KEY=VALUE")
+    send.add_argument("--id", help="command id (default: random); a repeat is not re-run")
+    send.add_argument(
+        "--expires",
+        type=float,
+        metavar="SECONDS",
+        help="units refuse the command once this many seconds have passed",
+    )
+    send.set_defaults(func=cmd_send)
+
+    push = commands.add_parser("push-schedule", help="validate a schedule here, then push it")
+    push.add_argument("target", metavar="UNIT")
+    push.add_argument("file", type=Path)
+    push.set_defaults(func=cmd_push)
+
+    snap = commands.add_parser("snapshot", help="save a unit's current frame as JPEG")
+    snap.add_argument("target", metavar="UNIT")
+    snap.add_argument("--out", type=Path, required=True)
+    snap.set_defaults(func=cmd_snapshot)
+
+    events = commands.add_parser("events", help="print events as they happen")
+    events.add_argument("target", nargs="?", default="all", help="UNIT, SITE/all or all")
+    events.add_argument("--for", dest="duration", type=float, help="stop after SECONDS")
+    events.add_argument("--count", type=int, default=0, help="stop after N events")
+    events.set_defaults(func=cmd_events)
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> BrokerSettings:
+    path = args.config or os.environ.get("LIVEHOSTCTL_CONFIG") or DEFAULT_CONFIG
+    file: dict = {}
+    if Path(path).expanduser().is_file():
+        file = yaml.safe_load(Path(path).expanduser().read_text()) or {}
+        unknown = set(file) - set(SETTINGS_KEYS)
+        if unknown:
+            raise SystemExit(f"livehostctl: unknown settings in {path}: {', '.join(unknown)}")
+    elif args.config:
+        raise SystemExit(f"livehostctl: no settings file {path}")
+
+    def pick(key: str) -> str | None:
+        value = getattr(args, key, None) or file.get(key)
+        return str(Path(value).expanduser()) if value and key.endswith("_file") else value
+
+    broker = pick("broker") or "mqtt://127.0.0.1:1883"
+    password_file = pick("password_file")
+    password = Path(password_file).read_text().strip() if password_file else None
+    return BrokerSettings.from_url(
+        broker,
+        username=pick("username"),
+        password=password,
+        ca_file=pick("ca_file"),
+        cert_file=pick("cert_file"),
+        key_file=pick("key_file"),
+    )
+
+
+# --- status ---
+
+COLUMNS = ("UNIT", "ONLINE", "ON AIR", "PRODUCT", "FPS", "RECONN", "TEMP", "UPTIME", "LAST ERROR")
+
+
+def row(view: UnitView) -> tuple[str, ...]:
+    state, tele = view.state, view.telemetry
+    online = view.availability
+    on_air = "-" if not state else ("yes" if state.get("on_air") else "no")
+    fps = f"{tele['fps']:.1f}" if isinstance(tele.get("fps"), (int, float)) else "-"
+    reconnects = str(tele.get("rtmp_reconnects", "-"))
+    temps = [t for t in (tele.get("temperatures") or {}).values() if isinstance(t, (int, float))]
+    temp = f"{max(temps):.0f}C" if temps else "-"
+    uptime = duration(tele["uptime"]) if isinstance(tele.get("uptime"), (int, float)) else "-"
+    return (
+        view.name,
+        online,
+        on_air,
+        str(state.get("product_id") or "-"),
+        fps,
+        reconnects,
+        temp,
+        uptime,
+        last_error(state),
+    )
+
+
+def last_error(state: dict) -> str:
+    errors = (state.get("schedule") or {}).get("errors") or []
+    if errors:
+        e = errors[0]
+        return f"schedule {Path(str(e.get('file'))).name}:{e.get('line')}: {e.get('message')}"
+    if state.get("speech_problem"):
+        return f"voice: {state['speech_problem']}"
+    if state and not state.get("on_air"):
+        return str(state.get("why", ""))
+    return ""
+
+
+def duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds >= 86400:
+        return f"{seconds // 86400}d{seconds % 86400 // 3600}h"
+    if seconds >= 3600:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    return f"{seconds // 60}m{seconds % 60:02d}s"
+
+
+def table(rows: list[tuple[str, ...]], header: tuple[str, ...] = COLUMNS) -> str:
+    cut = [tuple(cell[:48] for cell in r) for r in rows]
+    widths = [max(len(r[i]) for r in [header, *cut]) for i in range(len(header))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+        for r in [header, *cut]
+    ]
+    return "\n".join(lines)
+
+
+def cmd_status(op: Operator, args: argparse.Namespace) -> int:
+    units = op.fleet()
+    if args.json:
+        print(json.dumps({n: u.__dict__ for n, u in units.items()}, indent=2))
+        return 0
+    print(table([row(u) for u in units.values()]))
+    online = sum(u.availability == "online" for u in units.values())
+    print(f"\n{len(units)} units, {online} online")
+    return 0
+
+
+def cmd_watch(op: Operator, args: argparse.Namespace) -> int:
+    units: dict[str, UnitView] = {}
+    op.listen(lambda m: update(units, m))
+    op.subscribe([f"livehost/+/+/{leaf}" for leaf in ("availability", "state", "telemetry")])
+    shown = 0
+    while True:
+        time.sleep(args.interval if shown else 0.5)
+        if sys.stdout.isatty():
+            print("\033[H\033[J", end="")
+        print(time.strftime("%H:%M:%S"), f"{len(units)} units")
+        print(table([row(u) for _, u in sorted(units.items())]), flush=True)
+        shown += 1
+        if args.count and shown >= args.count:
+            return 0
+
+
+# --- commands ---
+
+
+def parse_args(pairs: list[str]) -> dict:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"livehostctl: '{pair}' is not KEY=VALUE")
+        try:
+            out[key] = json.loads(value)
+        except ValueError:
+            out[key] = value
+    return out
+
+
+def show_acks(acks: dict[str, dict], expected: set[str]) -> int:
+    rows = []
+    failed = 0
+    for name in sorted(expected | set(acks)):
+        ack = acks.get(name)
+        if ack is None:
+            rows.append((name, "NO REPLY", ""))
+            failed += 1
+            continue
+        if ack.get("ok"):
+            detail = json.dumps(ack.get("result") or {}, separators=(",", ":"))
+            rows.append((name, "ok" + (" (repeat)" if ack.get("duplicate") else ""), detail))
+        else:
+            error = ack.get("error") or {}
+            rows.append((name, str(error.get("code")), str(error.get("message"))))
+            for p in error.get("problems") or []:
+                rows.append(
+                    (
+                        "",
+                        "",
+                        f"  {Path(str(p.get('file'))).name}:{p.get('line')}: "
+                        f"{p.get('path') or ''} {p.get('message')}",
+                    )
+                )
+            failed += 1
+    print(table(rows, ("UNIT", "RESULT", "DETAIL")))
+    return 1 if failed else 0
+
+
+def cmd_send(op: Operator, args: argparse.Namespace) -> int:
+    target, expected = op.resolve(args.target, op.fleet())
+    acks = op.send(
+        target,
+        args.cmd,
+        parse_args(args.args),
+        expected=expected,
+        timeout=args.timeout,
+        command_id=args.id,
+        expires_in=args.expires,
+    )
+    return show_acks(acks, expected)
+
+
+def cmd_push(op: Operator, args: argparse.Namespace) -> int:
+    from livehost.problems import ProblemsError
+    from livehost.schedule.load import load_schedule_file
+
+    try:
+        load_schedule_file(args.file)
+    except ProblemsError as exc:
+        print(f"{args.file} is not pushed: it does not validate here", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    target, expected = op.resolve(args.target, op.fleet())
+    text = args.file.read_text(encoding="utf-8")
+    acks = op.send(target, "push_schedule", {"yaml": text}, expected=expected, timeout=args.timeout)
+    return show_acks(acks, expected)
+
+
+def cmd_snapshot(op: Operator, args: argparse.Namespace) -> int:
+    target, expected = op.resolve(args.target, op.fleet())
+    if target.endswith("/all") or target == "all":
+        raise SystemExit("livehostctl: snapshot takes one unit")
+    frames: list[bytes] = []
+    topic = f"livehost/{target}/snapshot"
+    op.listen(lambda m: frames.append(m.payload) if m.topic == topic and not m.retain else None)
+    op.subscribe([topic])
+    ack = op.send(target, "snapshot", expected=expected, timeout=args.timeout).get(target)
+    if not ack or not ack.get("ok") or not (ack.get("result") or {}).get("published"):
+        return show_acks({target: ack} if ack else {}, expected) or 1
+    deadline = time.monotonic() + args.timeout
+    while not frames and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if not frames:
+        print(f"{target} acknowledged but no picture arrived", file=sys.stderr)
+        return 1
+    args.out.write_bytes(frames[0])
+    print(f"{target}: {len(frames[0])} bytes -> {args.out}")
+    return 0
+
+
+def cmd_events(op: Operator, args: argparse.Namespace) -> int:
+    if args.target == "all":
+        filt = "livehost/+/+/events"
+    elif args.target.endswith("/all"):
+        filt = f"livehost/{args.target.split('/')[0]}/+/events"
+    else:
+        target, _ = op.resolve(args.target, op.fleet())
+        filt = f"livehost/{target}/events"
+    seen = [0]
+
+    def show(message) -> None:
+        if not message.topic.endswith("/events"):
+            return
+        try:
+            event = json.loads(message.payload)
+        except ValueError:
+            return
+        unit = "/".join(message.topic.split("/")[1:3])
+        stamp = time.strftime("%H:%M:%S", time.localtime(event.get("ts", time.time())))
+        print(f"{stamp} {unit} {event.get('kind')}: {event.get('message')}", flush=True)
+        seen[0] += 1
+
+    op.listen(show)
+    op.subscribe([filt])
+    deadline = time.monotonic() + args.duration if args.duration else None
+    while not (args.count and seen[0] >= args.count):
+        if deadline is not None and time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = settings_from(args)
+        with Operator(settings, timeout=args.timeout) as op:
+            return int(args.func(op, args) or 0)
+    except (NotConnected, OSError, LookupError, ValueError) as exc:
+        print(f"livehostctl: {exc}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
