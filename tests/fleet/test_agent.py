@@ -1,0 +1,215 @@
+"""The agent against a real mosquitto, with a fake show: the connection life cycle,
+reply routing, groups, events, snapshots and Home Assistant discovery."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+import paho.mqtt.client as mqtt
+from tests.fleet.conftest import Recorder, make_agent, wait_until
+
+from livehost.devservers import mosquitto
+from livehost.fleet.connection import BrokerSettings
+from livehost.fleet.messages import Ack, Event, State, Telemetry
+from livehost.fleet.operator import Operator
+
+BASE = "livehost/site-1/unit-a"
+
+
+def test_state_goes_out_before_online_and_stopped_on_clean_stop(broker, tmp_path):
+    rec = Recorder(broker.port, [f"{BASE}/#"])
+    agent, _, _ = make_agent(broker.port, tmp_path)
+    agent.start()
+    try:
+        wait_until(lambda: "online" in rec.payloads(f"{BASE}/availability"), 5)
+        order = [m.topic.rsplit("/", 1)[1] for m in rec.messages]
+        assert order.index("state") < order.index("availability")
+        State.model_validate(rec.json(f"{BASE}/state")[0])
+        wait_until(lambda: rec.on(f"{BASE}/telemetry"), 5)
+        Telemetry.model_validate(rec.json(f"{BASE}/telemetry")[0])
+    finally:
+        agent.stop()
+    wait_until(lambda: rec.payloads(f"{BASE}/availability")[-1:] == ["stopped"], 3)
+    time.sleep(0.3)  # a clean disconnect: the broker must not send the last will
+    assert rec.payloads(f"{BASE}/availability")[-1] == "stopped"
+    rec.close()
+
+
+def test_state_is_republished_within_2s_after_the_broker_restarts(tmp_path):
+    first = mosquitto(tmp_path / "m1").start()
+    port = first.port
+    agent, _, source = make_agent(port, tmp_path)
+    agent.start()
+    try:
+        wait_until(agent.connected.is_set, 5)
+        first.kill()  # a crash: retained messages and sessions are gone with it
+        wait_until(lambda: not agent.connected.is_set(), 3)
+        source.product_id = "mug"  # changed while the broker was away
+        time.sleep(1.5)  # telemetry falls due (every 1 s) while disconnected
+        with mosquitto(tmp_path / "m2", port).start() as second:
+            started = time.monotonic()
+            rec = Recorder(second.port, [f"{BASE}/#"])
+            wait_until(lambda: rec.on(f"{BASE}/state"), 2.5)
+            elapsed = time.monotonic() - started
+            assert elapsed < 2.0, f"state came back after {elapsed:.2f} s"
+            assert rec.json(f"{BASE}/state")[-1]["product_id"] == "mug"
+            wait_until(lambda: "online" in rec.payloads(f"{BASE}/availability"), 2)
+            assert agent.telemetry_dropped >= 1
+            wait_until(lambda: rec.on(f"{BASE}/telemetry"), 3)
+            telemetry = rec.json(f"{BASE}/telemetry")[-1]
+            assert telemetry["telemetry_dropped"] >= 1 and telemetry["mqtt_reconnects"] == 1
+            rec.close()
+    finally:
+        agent.stop()
+        first.stop()
+
+
+def test_acks_follow_response_topic_then_reply_to_then_the_ack_topic(broker, tmp_path):
+    agent, control, _ = make_agent(broker.port, tmp_path)
+    agent.start()
+    rec = Recorder(broker.port, [f"{BASE}/ack", "my/replies"])
+    try:
+        wait_until(agent.connected.is_set, 5)
+        with Operator(BrokerSettings("127.0.0.1", broker.port)) as op:
+            ack = op.command("site-1/unit-a", "say", {"text": "Hello"})
+        assert ack["ok"] and ack["command"] == "say" and ("say", "Hello", 0) in control.calls
+        # an MQTT 3.1.1 client names its reply topic in the payload
+        v3 = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
+        v3.connect("127.0.0.1", broker.port)
+        v3.loop_start()
+        body = {"id": "v3-1", "action": "restart", "reply_to": "my/replies"}
+        v3.publish(f"{BASE}/cmd/stream", json.dumps(body), qos=1).wait_for_publish(3)
+        v3.publish(f"{BASE}/cmd/skip", json.dumps({"id": "v3-2"}), qos=1).wait_for_publish(3)
+        wait_until(lambda: rec.on("my/replies") and rec.on(f"{BASE}/ack"), 3)
+        assert Ack.model_validate(rec.json("my/replies")[0]).id == "v3-1"
+        assert Ack.model_validate(rec.json(f"{BASE}/ack")[0]).id == "v3-2"
+        v3.disconnect()
+        v3.loop_stop()
+    finally:
+        rec.close()
+        agent.stop()
+
+
+def test_group_commands_reach_the_site_or_the_whole_fleet(broker, tmp_path):
+    agents = [
+        make_agent(broker.port, tmp_path, unit, site)
+        for unit, site in (("unit-a", "site-1"), ("unit-c", "site-1"), ("unit-b", "site-2"))
+    ]
+    for agent, _, _ in agents:
+        agent.start()
+    try:
+        for agent, _, _ in agents:
+            wait_until(agent.connected.is_set, 5)
+        with Operator(BrokerSettings("127.0.0.1", broker.port)) as op:
+            units = op.fleet()
+            assert set(units) == {"site-1/unit-a", "site-1/unit-c", "site-2/unit-b"}
+            target, expected = op.resolve("site-1/all", units)
+            acks = op.send(target, "skip", expected=expected)
+            assert set(acks) == {"site-1/unit-a", "site-1/unit-c"}
+            target, expected = op.resolve("all", units)
+            acks = op.send(target, "pause", {"mode": "slate"}, expected=expected)
+            assert set(acks) == set(units) and all(a["ok"] for a in acks.values())
+            assert op.resolve("unit-b", units) == ("site-2/unit-b", {"site-2/unit-b"})
+        calls = {a.topics.unit: c.calls for a, c, _ in agents}
+        assert calls == {
+            "unit-a": [("skip",), ("pause", "slate")],
+            "unit-c": [("skip",), ("pause", "slate")],
+            "unit-b": [("pause", "slate")],
+        }
+    finally:
+        for agent, _, _ in agents:
+            agent.stop()
+
+
+def test_bad_payloads_over_the_broker_get_error_acks_and_the_agent_carries_on(broker, tmp_path):
+    agent, control, _ = make_agent(broker.port, tmp_path)
+    agent.start()
+    try:
+        wait_until(agent.connected.is_set, 5)
+        with Operator(BrokerSettings("127.0.0.1", broker.port)) as op:
+            cases = [
+                ("say", b"{{{", "malformed"),
+                ("say", json.dumps({"id": "big", "text": "x" * 20_000}).encode(), "too_large"),
+                ("teleport", b'{"id": "t"}', "unknown_command"),
+                ("pin", b'{"id": "p", "product": 7}', "invalid"),
+                ("pin", b'{"id": "p2", "product": "unicorn"}', "refused"),
+            ]
+            for name, raw, code in cases:
+                ack = op.command("site-1/unit-a", name, raw=raw)
+                assert not ack["ok"] and ack["error"]["code"] == code, (name, ack)
+            assert op.command("site-1/unit-a", "resume")["ok"]
+            again = op.command("site-1/unit-a", "resume", command_id=ack_id(op))
+            assert again["ok"]
+        assert control.calls[0] == ("resume",) and agent._thread.is_alive()
+    finally:
+        agent.stop()
+
+
+def ack_id(op: Operator) -> str:
+    """A fixed id sent twice: the second ack says duplicate."""
+    first = op.command("site-1/unit-a", "skip", command_id="twice")
+    second = op.command("site-1/unit-a", "skip", command_id="twice")
+    assert first["ok"] and second["duplicate"] and not first["duplicate"]
+    return "fresh-id"
+
+
+def test_events_and_snapshots(broker, tmp_path):
+    agent, _, source = make_agent(broker.port, tmp_path, snapshot_seconds=5)
+    frame = np.full((360 * 3 // 2, 640), 128, np.uint8)  # mid-grey I420
+    agent.frame = lambda: frame
+    rec = Recorder(broker.port, [f"{BASE}/events", f"{BASE}/snapshot"])
+    agent.start()
+    try:
+        wait_until(agent.connected.is_set, 5)
+        source.pending.append(
+            Event(ts=time.time(), kind="output_down", message="output main is down")
+        )
+        wait_until(lambda: rec.on(f"{BASE}/events"), 3)
+        assert Event.model_validate(rec.json(f"{BASE}/events")[0]).kind == "output_down"
+        with Operator(BrokerSettings("127.0.0.1", broker.port)) as op:
+            ack = op.command("site-1/unit-a", "snapshot")
+        assert ack["ok"] and ack["result"]["published"], ack
+        wait_until(lambda: rec.on(f"{BASE}/snapshot"), 3)
+        jpeg = rec.on(f"{BASE}/snapshot")[0].payload
+        assert jpeg[:2] == b"\xff\xd8" and len(jpeg) < 30_000
+        kinds = [e["kind"] for e in rec.json(f"{BASE}/events")]
+        assert "command" in kinds
+    finally:
+        rec.close()
+        agent.stop()
+
+
+def test_home_assistant_discovery_and_commands(broker, tmp_path):
+    agent, control, _ = make_agent(broker.port, tmp_path, home_assistant=True)
+    rec = Recorder(broker.port, ["homeassistant/#"])
+    agent.start()
+    try:
+        wait_until(lambda: len(rec.messages) >= 4, 5)
+        configs = {m.topic: json.loads(m.payload) for m in rec.messages}
+        assert set(configs) == {
+            "homeassistant/switch/unit-a/on_air/config",
+            "homeassistant/sensor/unit-a/product/config",
+            "homeassistant/sensor/unit-a/fps/config",
+            "homeassistant/text/unit-a/say/config",
+        }
+        late = Recorder(broker.port, ["homeassistant/#"])  # joins later: gets them retained
+        wait_until(lambda: len(late.messages) >= 4, 3)
+        assert all(m.retain for m in late.messages)
+        late.close()
+        switch = configs["homeassistant/switch/unit-a/on_air/config"]
+        assert switch["device"]["identifiers"] == ["livehost_unit-a"]
+        publisher = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        publisher.connect("127.0.0.1", broker.port)
+        publisher.loop_start()
+        publisher.publish(switch["command_topic"], "OFF", qos=1).wait_for_publish(3)
+        say = configs["homeassistant/text/unit-a/say/config"]["command_topic"]
+        publisher.publish(say, "Hello from Home Assistant", qos=1).wait_for_publish(3)
+        wait_until(lambda: len(control.calls) == 2, 3)
+        assert control.calls == [("stream", "stop", None), ("say", "Hello from Home Assistant", 5)]
+        publisher.disconnect()
+        publisher.loop_stop()
+    finally:
+        rec.close()
+        agent.stop()
