@@ -130,3 +130,21 @@ def test_idle_face_is_calm_but_alive(engine):
 
 def test_same_frame_renders_the_same(engine):
     assert np.array_equal(engine.frame(123), engine.frame(123))
+
+
+def test_rig_cache_gives_the_same_frames_and_skips_the_fit(avatar, tmp_path, monkeypatch):
+    first = WarpEngine(W, H, FPS, cache_dir=tmp_path)
+    first.prepare(avatar)
+    assert len(list((tmp_path / "warp-rig").glob("*.npz"))) == 1
+    import livehost.lipsync.warp.engine as warp_module
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("the rig should come from the cache")
+
+    monkeypatch.setattr(warp_module, "build_rig", no_fit)
+    second = WarpEngine(W, H, FPS, cache_dir=tmp_path)
+    second.prepare(avatar)
+    assert np.array_equal(first.render(3.3), second.render(3.3))
+    # Another frame size is another rig.
+    with pytest.raises(AssertionError, match="from the cache"):
+        WarpEngine(W // 2, H // 2, FPS, cache_dir=tmp_path).prepare(avatar)

@@ -70,7 +70,7 @@ def load_lipsync_engine(engines: EnginesConfig, width: int, height: int, fps: in
     if engines.lipsync == "warp":
         from livehost.lipsync.warp.engine import WarpEngine
 
-        return WarpEngine(width, height, fps)
+        return WarpEngine(width, height, fps, cache_dir=cache_dir)
     from livehost.lipsync.onnx.engine import OnnxEngine
 
     if not engines.lipsync_model:

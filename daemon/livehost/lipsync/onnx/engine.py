@@ -28,11 +28,11 @@ class OnnxEngine(LipSyncEngine):
     name = "onnx"
 
     def __init__(self, manifest: ModelManifest, session, width: int, height: int,
-                 fps: int) -> None:
+                 fps: int, cache_dir: Path | None = None) -> None:
         super().__init__(width, height, fps)
         self.manifest = manifest
         self.session = session
-        self.idle = WarpEngine(width, height, fps)
+        self.idle = WarpEngine(width, height, fps, cache_dir=cache_dir)
         self.box: tuple[int, int, int, int] | None = None  # x0, y0, x1, y1 in the frame
         self.reference: np.ndarray | None = None  # 3 x S x S float32
         self.feather: np.ndarray | None = None  # crop-sized alpha
@@ -59,7 +59,7 @@ class OnnxEngine(LipSyncEngine):
                 f"manifest says precision {manifest.precision}")
         session = open_session(model, providers, manifest.precision, threads, cache_dir, digest)
         _check_io(manifest, session, model)
-        return cls(manifest, session, width, height, fps)
+        return cls(manifest, session, width, height, fps, cache_dir)
 
     def prepare(self, avatar: Avatar) -> None:
         self.idle.prepare(avatar)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -16,8 +18,16 @@ from livehost.lipsync.layout import Layout, fit_portrait, place_portrait
 from livehost.lipsync.timeline import Placed
 from livehost.lipsync.visemes import RATE, mouth_curves
 from livehost.lipsync.warp.mouth import paint_mouth
-from livehost.lipsync.warp.rig import MOTIONS, Rig, build_rig
+from livehost.lipsync.warp.rig import (
+    MOTIONS,
+    Rig,
+    build_rig,
+    load_rig,
+    rig_cache_key,
+    save_rig,
+)
 
+log = logging.getLogger(__name__)
 BREATH_DEPTH = 0.012  # eye distances the chest rises
 
 
@@ -34,8 +44,10 @@ class Mouth:
 class WarpEngine(LipSyncEngine):
     name = "warp"
 
-    def __init__(self, width: int, height: int, fps: int, seed: int = 7) -> None:
+    def __init__(self, width: int, height: int, fps: int, seed: int = 7,
+                 cache_dir: Path | None = None) -> None:
         super().__init__(width, height, fps)
+        self.cache_dir = cache_dir  # rigs take seconds to fit: keep them across restarts
         self.idle = IdleMotion(seed)
         self.layout: Layout | None = None
         self.rig: Rig | None = None
@@ -48,8 +60,23 @@ class WarpEngine(LipSyncEngine):
         lm = avatar.landmarks.copy()
         lm[:, :2] = self.layout.to_frame(lm)
         ys, xs = self.layout.rect
-        self.rig = build_rig(lm, self.width, self.height, (ys.start, ys.stop, xs.start, xs.stop))
+        rect = (ys.start, ys.stop, xs.start, xs.stop)
+        self.rig = self._cached_rig(lm, rect)
         self._rest_gap = float(np.max(self.rig.lips[11:, 1] - self.rig.lips[:11, 1]))
+
+    def _cached_rig(self, lm: np.ndarray, rect: tuple[int, int, int, int]) -> Rig:
+        if self.cache_dir is None:
+            return build_rig(lm, self.width, self.height, rect)
+        key = rig_cache_key(lm, self.width, self.height, rect)
+        path = self.cache_dir / "warp-rig" / f"{key}.npz"
+        rig = load_rig(path)
+        if rig is None:
+            rig = build_rig(lm, self.width, self.height, rect)
+            try:
+                save_rig(rig, path)
+            except OSError as exc:  # a read-only cache costs start-up time, nothing else
+                log.warning("cannot cache the warp rig in %s: %s", path.parent, exc)
+        return rig
 
     def _analyse(self, placed: Placed) -> None:
         chunk = placed.chunk

@@ -9,7 +9,9 @@ works); head and breathing fields are rotations and shifts under soft masks.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -243,3 +245,37 @@ def _sample(field: np.ndarray, pts: np.ndarray, x0: float, y0: float) -> np.ndar
         out[:, c] = cv2.remap(np.ascontiguousarray(field[..., c]), gx.astype(np.float32)[None],
                               gy.astype(np.float32)[None], cv2.INTER_LINEAR)[0]
     return out
+
+
+RIG_VERSION = 1  # bump when the fields' recipe changes: old cache files are then ignored
+
+
+def rig_cache_key(lm: np.ndarray, frame_w: int, frame_h: int,
+                  portrait_rect: tuple[int, int, int, int]) -> str:
+    h = hashlib.sha256()
+    h.update(np.ascontiguousarray(lm, np.float32).tobytes())
+    h.update(repr((RIG_VERSION, frame_w, frame_h, portrait_rect)).encode())
+    return h.hexdigest()[:24]
+
+
+def save_rig(rig: Rig, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("wb") as f:
+        np.savez(f, roi=np.array(rig.roi), fields=rig.fields,
+                 field_shape=np.array(rig.field_shape), lips=rig.lips, lip_moves=rig.lip_moves,
+                 eye_distance=rig.eye_distance, mouth_centre=rig.mouth_centre)
+    tmp.replace(path)  # never a half-written rig under the real name
+
+
+def load_rig(path: Path) -> Rig | None:
+    try:
+        with np.load(path) as z:
+            y0, y1, x0, x1 = (int(v) for v in z["roi"])
+            gx, gy = np.meshgrid(np.arange(x0, x1, dtype=np.float32),
+                                 np.arange(y0, y1, dtype=np.float32))
+            return Rig((y0, y1, x0, x1), z["fields"], tuple(int(v) for v in z["field_shape"]),
+                       np.dstack([gx, gy]), z["lips"], z["lip_moves"], float(z["eye_distance"]),
+                       z["mouth_centre"])
+    except (OSError, KeyError, ValueError):
+        return None  # missing or damaged: build it again
