@@ -191,3 +191,11 @@ def wait_until(predicate, timeout: float, step: float = 0.01) -> float:
             pytest.fail(f"condition not met within {timeout} s")
         time.sleep(step)
     return time.monotonic() - started
+
+
+@pytest.fixture
+def rtmp(tmp_path: Path) -> Iterator[Server]:
+    from livehost.devservers import nginx_rtmp
+
+    with nginx_rtmp(tmp_path / "nginx").start() as server:
+        yield server

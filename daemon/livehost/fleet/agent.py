@@ -123,8 +123,9 @@ class FleetAgent:
             key_file=secret(mq.key_secret),
         )
         unit = daemon.config.unit
+        control = DaemonControl(daemon)
         handler = CommandHandler(
-            DaemonControl(daemon), IdStore.in_state_dir(daemon.store.state_dir), unit.id, unit.site
+            control, IdStore.in_state_dir(daemon.store.state_dir), unit.id, unit.site
         )
         tap = FrameTap()
         if daemon.loop is not None:
@@ -133,7 +134,7 @@ class FleetAgent:
             settings,
             UnitTopics(unit.site, unit.id),
             mq,
-            DaemonReport(daemon),
+            DaemonReport(daemon, control),
             handler,
             lambda: tap.video,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from livehost.fleet.handler import Refused
+from livehost.problems import Problem
 from livehost.schedule.store import ReloadResult
 
 if TYPE_CHECKING:
@@ -17,6 +18,9 @@ RESTART_EXIT_CODE = 75  # EX_TEMPFAIL
 class DaemonControl:
     def __init__(self, daemon: Daemon) -> None:
         self.daemon = daemon
+        # A refused push leaves the store untouched; remember why (with the schedule
+        # version it was refused against) so the state and events can report it.
+        self.refused_push: tuple[int, list[Problem]] | None = None
 
     @property
     def director(self):
@@ -53,7 +57,20 @@ class DaemonControl:
         return {"pinned": product}
 
     def push_schedule(self, text: str) -> dict:
-        return self._schedule_result(self.daemon.store.write_and_apply(text))
+        result = self.daemon.store.write_and_apply(text)
+        self.refused_push = (
+            (self.daemon.store.version, result.problems) if result.problems else None
+        )
+        return self._schedule_result(result)
+
+    def schedule_problems(self) -> list[Problem]:
+        """Why the last schedule change was refused: a file edit, reload or push."""
+        store = self.daemon.store
+        if store.last_problems:
+            return store.last_problems
+        if self.refused_push and self.refused_push[0] == store.version:
+            return self.refused_push[1]
+        return []
 
     def reload(self) -> dict:
         return self._schedule_result(self.daemon.store.reload())

@@ -20,11 +20,13 @@ from livehost.system.hardware import HardwareProbe, refresh
 
 if TYPE_CHECKING:
     from livehost.daemon import Daemon
+    from livehost.fleet.bridge import DaemonControl
 
 
 class DaemonReport:
-    def __init__(self, daemon: Daemon) -> None:
+    def __init__(self, daemon: Daemon, control: DaemonControl) -> None:
         self.daemon = daemon
+        self.control = control
         self.process = psutil.Process()
         self.process.cpu_percent()  # the first reading only starts the measurement
         self.hardware = HardwareProbe(machine=platform.machine(), cpu_count=os.cpu_count() or 1)
@@ -55,7 +57,9 @@ class DaemonReport:
                 version=d.store.version,
                 hash=s.schedule_hash,
                 loaded_at=d.store.loaded_at,
-                errors=[ProblemOut.model_validate(p.to_dict()) for p in d.store.last_problems],
+                errors=[
+                    ProblemOut.model_validate(p.to_dict()) for p in self.control.schedule_problems()
+                ],
             ),
             software={"livehost": __version__, "python": platform.python_version()},
             engines={"speech": s.speech_engine, "lipsync": s.lipsync_engine, "encoder": s.encoder},
@@ -126,7 +130,7 @@ class DaemonReport:
         first = not self._seen
         seen: dict[str, object] = {
             "version": d.store.version,
-            "problems": tuple(str(p) for p in d.store.last_problems),
+            "problems": tuple(str(p) for p in self.control.schedule_problems()),
             "voice": d.status.speech_problem,
         }
         for o in d.outputs:
@@ -146,7 +150,7 @@ class DaemonReport:
                 )
             )
         if seen["problems"] and seen["problems"] != old["problems"]:
-            problems = d.store.last_problems
+            problems = self.control.schedule_problems()
             events.append(
                 Event(
                     ts=now,
