@@ -7,6 +7,9 @@
 - `chunk.audio` is mono int16 at `engine.sample_rate`; `chunk.phonemes` tile the audio
   exactly (first start 0, each start is the previous start + length, lengths sum to
   len(audio)); `chunk.text_span` is the (start, end) slice of `text` the chunk speaks.
+  Phoneme symbols are the voice's own (espeak-ng IPA for Piper, one symbol per
+  codepoint, stress marks included); SILENCE ("_") is the pause before and after a
+  sentence, spaces and punctuation are short pauses inside it.
   Text is normalised inside the engine ("$19.99" is said as words) but spans and
   `chunk.text` always refer to the caller's original text, for captions.
 - `cancel` is checked before each sentence: once it is set, the iterator stops before

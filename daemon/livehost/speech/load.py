@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import cast
 
 from livehost.config.engines import EnginesConfig, VoiceConfig
 from livehost.modelstore.errors import ModelError
-from livehost.modelstore.manifest import ModelEntry, load_manifest, manifest_path
+from livehost.modelstore.manifest import ModelEntry, Precision, load_manifest, manifest_path
 from livehost.modelstore.verify import checked_file
 from livehost.speech.engine import SpeechEngine
 from livehost.speech.providers import ORT_NAMES, pick_providers, provider_names
@@ -48,8 +49,10 @@ def load_speech_engine(
 def pick_voice(models_dir: Path, voice_id: str, precision: str, on_gpu: bool) -> ModelEntry:
     """fp16 serves the GPU path; the CPU keeps fp32 (no gain measured there, see bench)."""
     manifest = load_manifest(models_dir)
-    wanted = precision if precision != "auto" else ("fp16" if on_gpu else "fp32")
-    entry = manifest.find(voice_id, wanted)  # type: ignore[arg-type]
+    wanted: Precision = "fp16" if on_gpu else "fp32"
+    if precision != "auto":
+        wanted = cast(Precision, precision)
+    entry = manifest.find(voice_id, wanted)
     if entry is None and precision == "auto":
         entry = manifest.find(voice_id, "fp32")
     if entry is None or entry.kind != "voice":

@@ -12,6 +12,7 @@ import numpy as np
 import onnxruntime
 from piper import PiperVoice
 from piper.config import PiperConfig, SynthesisConfig
+from piper.voice import AudioChunk
 
 from livehost.config.engines import VoiceConfig
 from livehost.modelstore.errors import ModelError
@@ -98,14 +99,14 @@ class PiperEngine:
         )
 
 
-def _timings(part: object, n_samples: int) -> list[PhonemeTiming]:
+def _timings(part: AudioChunk, n_samples: int) -> list[PhonemeTiming]:
     """Phoneme timings tiling exactly n_samples, from Piper's alignments when it has them."""
-    alignments = getattr(part, "phoneme_alignments", None)
+    alignments = part.phoneme_alignments
     if alignments:
         symbols = [_EDGE_SYMBOLS.get(a.phoneme, a.phoneme) for a in alignments]
         lengths = [int(a.num_samples) for a in alignments]
     else:  # a voice without the duration output: spread the phonemes evenly
-        symbols = [SILENCE, *getattr(part, "phonemes", []), SILENCE]
+        symbols = [SILENCE, *part.phonemes, SILENCE]
         lengths = [n_samples // len(symbols)] * len(symbols)
     # Piper's counts equal the audio length (frames x hop); keep the tiling exact anyway.
     lengths[-1] += n_samples - sum(lengths)
