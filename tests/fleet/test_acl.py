@@ -1,0 +1,172 @@
+"""The example broker config (etc/mosquitto/) with a real mosquitto: TLS with passwords
+and with client certificates, and an ACL under which a unit touches only its own topics
+while the operator commands all."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import pytest
+from tests.fleet.conftest import Recorder, make_agent, wait_until
+
+from livehost.devservers import Server, free_port
+from livehost.fleet.connection import BrokerSettings, make_client
+from livehost.fleet.operator import NotConnected, Operator
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "etc" / "mosquitto"
+PASSWORDS = {"operator": "op-secret", "unit-a": "a-secret", "unit-b": "b-secret"}
+
+
+class FleetBroker:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.password_port, self.cert_port = free_port(), free_port()
+        certs = folder / "certs"
+        subprocess.run([str(EXAMPLE / "make-certs.sh"), str(certs), "127.0.0.1", "unit-c"],
+                       check=True, timeout=30)  # fmt: skip
+        passwd = folder / "livehost.passwd"
+        for i, (user, password) in enumerate(PASSWORDS.items()):
+            create = ["-c"] if i == 0 else []
+            subprocess.run(["mosquitto_passwd", *create, "-b", str(passwd), user, password],
+                           check=True, timeout=30)  # fmt: skip
+        (folder / "livehost.acl").write_text((EXAMPLE / "livehost.acl").read_text())
+        conf = (EXAMPLE / "livehost.conf").read_text()
+        conf = conf.replace("/etc/mosquitto/", f"{folder}/").replace(
+            "/var/lib/mosquitto/", f"{folder}/"
+        )
+        conf = conf.replace("listener 8883", f"listener {self.password_port} 127.0.0.1")
+        conf = conf.replace("listener 8884", f"listener {self.cert_port} 127.0.0.1")
+        # stay the test's user: as root, mosquitto would drop to `mosquitto`, who cannot
+        # read a pytest folder
+        conf += f"\nlog_dest file {folder}/mosquitto.log\nuser {getpass.getuser()}\n"
+        (folder / "mosquitto.conf").write_text(conf)
+        self.server = Server(
+            "mosquitto",
+            self.password_port,
+            folder,
+            ["mosquitto", "-c", str(folder / "mosquitto.conf")],
+        )
+        self.ca = str(certs / "ca.crt")
+        self.certs = certs
+
+    def as_user(self, user: str, password: str | None = None) -> BrokerSettings:
+        return BrokerSettings("127.0.0.1", self.password_port, True, user,
+                              password or PASSWORDS[user], self.ca)  # fmt: skip
+
+    def as_certificate(self, unit: str) -> BrokerSettings:
+        return BrokerSettings("127.0.0.1", self.cert_port, True, ca_file=self.ca,
+                              cert_file=str(self.certs / f"{unit}.crt"),
+                              key_file=str(self.certs / f"{unit}.key"))  # fmt: skip
+
+
+@pytest.fixture
+def fleet_broker(tmp_path: Path) -> Iterator[FleetBroker]:
+    broker = FleetBroker(tmp_path / "broker")
+    broker.server.start()
+    try:
+        yield broker
+    finally:
+        broker.server.stop()
+
+
+class RawClient:
+    """A unit misbehaving on purpose: publishes where it should not, records PUBACKs."""
+
+    def __init__(self, settings: BrokerSettings) -> None:
+        self.pubacks: dict[int, object] = {}
+        self.subacks: list[list] = []
+        self.messages: list[mqtt.MQTTMessage] = []
+        self.connected = threading.Event()
+        self.client = make_client("rogue-unit-a", settings)
+        self.client.on_connect = lambda *a: self.connected.set()
+        self.client.on_publish = lambda c, u, mid, rc, p: self.pubacks.__setitem__(mid, rc)
+        self.client.on_subscribe = lambda c, u, mid, rcs, p: self.subacks.append(rcs)
+        self.client.on_message = lambda c, u, m: self.messages.append(m)
+        self.client.connect(settings.host, settings.port)
+        self.client.loop_start()
+        assert self.connected.wait(5)
+
+    def publish(self, topic: str, payload: str) -> object:
+        info = self.client.publish(topic, payload, qos=1)
+        wait_until(lambda: info.mid in self.pubacks, 3)
+        return self.pubacks[info.mid]
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+def test_a_unit_cannot_command_or_impersonate_another_unit(fleet_broker, tmp_path):
+    agent_b, control_b, _ = make_agent(0, tmp_path, "unit-b", "site-1",
+                                       settings=fleet_broker.as_user("unit-b"))  # fmt: skip
+    agent_b.start()
+    op_view = Recorder(
+        0, ["livehost/site-1/unit-b/state"], settings=fleet_broker.as_user("operator")
+    )
+    rogue = RawClient(fleet_broker.as_user("unit-a"))
+    try:
+        wait_until(agent_b.connected.is_set, 5)
+        with Operator(fleet_broker.as_user("operator")) as op:
+            # the operator sees unit B and commands it; B may answer on the reply topic
+            assert op.fleet()["site-1/unit-b"].availability == "online"
+            assert op.command("site-1/unit-b", "skip")["ok"]
+            assert control_b.calls == [("skip",)]
+
+            # unit A is refused when it commands B, B's site or the whole fleet
+            say = json.dumps({"id": "evil", "text": "I am not your operator"})
+            for topic in ("livehost/site-1/unit-b/cmd/say", "livehost/site-1/all/cmd/say",
+                          "livehost/all/cmd/say"):  # fmt: skip
+                assert rogue.publish(topic, say).is_failure, topic
+            # ... and when it speaks for B
+            assert rogue.publish("livehost/site-1/unit-b/state", '{"forged": true}').is_failure
+            assert rogue.publish("livehost/site-1/unit-b/availability", "offline").is_failure
+            # ... and it cannot read B's commands
+            rogue.client.subscribe("livehost/site-1/unit-b/cmd/+", 1)
+            wait_until(lambda: rogue.subacks, 3)
+            assert op.command("site-1/unit-b", "resume")["ok"]
+            # while A's own topics are open to it
+            assert not rogue.publish("livehost/site-1/unit-a/state", "{}").is_failure
+
+        time.sleep(0.3)
+        assert control_b.calls == [("skip",), ("resume",)]
+        assert not any(m.topic.startswith("livehost/site-1/unit-b/cmd") for m in rogue.messages)
+        assert all("forged" not in m.payload.decode() for m in op_view.messages)
+    finally:
+        rogue.close()
+        op_view.close()
+        agent_b.stop()
+
+
+def test_strangers_are_refused(fleet_broker):
+    with pytest.raises(NotConnected):
+        Operator(fleet_broker.as_user("operator", "wrong password"), timeout=3)
+    anonymous = BrokerSettings(
+        "127.0.0.1", fleet_broker.password_port, True, ca_file=fleet_broker.ca
+    )
+    with pytest.raises(NotConnected):
+        Operator(anonymous, timeout=3)
+
+
+def test_a_unit_with_a_client_certificate_runs_under_the_acl(fleet_broker, tmp_path):
+    agent, control, _ = make_agent(0, tmp_path, "unit-c", "site-2",
+                                   settings=fleet_broker.as_certificate("unit-c"))  # fmt: skip
+    agent.start()
+    try:
+        wait_until(agent.connected.is_set, 5)
+        with Operator(fleet_broker.as_user("operator")) as op:
+            units = op.fleet()
+            assert units["site-2/unit-c"].availability == "online"
+            assert units["site-2/unit-c"].state["unit"] == "unit-c"
+            assert op.command("site-2/unit-c", "pause", {"mode": "idle"})["ok"]
+        assert control.calls == [("pause", "idle")]
+    finally:
+        agent.stop()
+    log = (fleet_broker.folder / "mosquitto.log").read_text()
+    assert "u'unit-c'" in log  # the certificate's CN was the username the ACL saw
