@@ -29,13 +29,19 @@ class FleetBroker:
         self.folder = folder
         self.password_port, self.cert_port = free_port(), free_port()
         certs = folder / "certs"
-        subprocess.run([str(EXAMPLE / "make-certs.sh"), str(certs), "127.0.0.1", "unit-c"],
-                       check=True, timeout=30)  # fmt: skip
+        subprocess.run(
+            [str(EXAMPLE / "make-certs.sh"), str(certs), "127.0.0.1", "unit-c"],
+            check=True,
+            timeout=30,
+        )
         passwd = folder / "livehost.passwd"
         for i, (user, password) in enumerate(PASSWORDS.items()):
             create = ["-c"] if i == 0 else []
-            subprocess.run(["mosquitto_passwd", *create, "-b", str(passwd), user, password],
-                           check=True, timeout=30)  # fmt: skip
+            subprocess.run(
+                ["mosquitto_passwd", *create, "-b", str(passwd), user, password],
+                check=True,
+                timeout=30,
+            )
         (folder / "livehost.acl").write_text((EXAMPLE / "livehost.acl").read_text())
         conf = (EXAMPLE / "livehost.conf").read_text()
         conf = conf.replace("/etc/mosquitto/", f"{folder}/").replace(
@@ -57,13 +63,19 @@ class FleetBroker:
         self.certs = certs
 
     def as_user(self, user: str, password: str | None = None) -> BrokerSettings:
-        return BrokerSettings("127.0.0.1", self.password_port, True, user,
-                              password or PASSWORDS[user], self.ca)  # fmt: skip
+        return BrokerSettings(
+            "127.0.0.1", self.password_port, True, user, password or PASSWORDS[user], self.ca
+        )
 
     def as_certificate(self, unit: str) -> BrokerSettings:
-        return BrokerSettings("127.0.0.1", self.cert_port, True, ca_file=self.ca,
-                              cert_file=str(self.certs / f"{unit}.crt"),
-                              key_file=str(self.certs / f"{unit}.key"))  # fmt: skip
+        return BrokerSettings(
+            "127.0.0.1",
+            self.cert_port,
+            True,
+            ca_file=self.ca,
+            cert_file=str(self.certs / f"{unit}.crt"),
+            key_file=str(self.certs / f"{unit}.key"),
+        )
 
 
 @pytest.fixture
@@ -104,8 +116,9 @@ class RawClient:
 
 
 def test_a_unit_cannot_command_or_impersonate_another_unit(fleet_broker, tmp_path):
-    agent_b, control_b, _ = make_agent(0, tmp_path, "unit-b", "site-1",
-                                       settings=fleet_broker.as_user("unit-b"))  # fmt: skip
+    agent_b, control_b, _ = make_agent(
+        0, tmp_path, "unit-b", "site-1", settings=fleet_broker.as_user("unit-b")
+    )
     agent_b.start()
     op_view = Recorder(
         0, ["livehost/site-1/unit-b/state"], settings=fleet_broker.as_user("operator")
@@ -121,8 +134,11 @@ def test_a_unit_cannot_command_or_impersonate_another_unit(fleet_broker, tmp_pat
 
             # unit A is refused when it commands B, B's site or the whole fleet
             say = json.dumps({"id": "evil", "text": "I am not your operator"})
-            for topic in ("livehost/site-1/unit-b/cmd/say", "livehost/site-1/all/cmd/say",
-                          "livehost/all/cmd/say"):  # fmt: skip
+            for topic in (
+                "livehost/site-1/unit-b/cmd/say",
+                "livehost/site-1/all/cmd/say",
+                "livehost/all/cmd/say",
+            ):
                 assert rogue.publish(topic, say).is_failure, topic
             # ... and when it speaks for B
             assert rogue.publish("livehost/site-1/unit-b/state", '{"forged": true}').is_failure
@@ -155,8 +171,9 @@ def test_strangers_are_refused(fleet_broker):
 
 
 def test_a_unit_with_a_client_certificate_runs_under_the_acl(fleet_broker, tmp_path):
-    agent, control, _ = make_agent(0, tmp_path, "unit-c", "site-2",
-                                   settings=fleet_broker.as_certificate("unit-c"))  # fmt: skip
+    agent, control, _ = make_agent(
+        0, tmp_path, "unit-c", "site-2", settings=fleet_broker.as_certificate("unit-c")
+    )
     agent.start()
     try:
         wait_until(agent.connected.is_set, 5)

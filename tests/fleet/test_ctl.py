@@ -1,0 +1,233 @@
+"""`livehostctl` against 20 units simulated as real MQTT clients on a real mosquitto."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from tests.onair.daemon_helpers import ALL_DAY_SCHEDULE
+
+from livehost.fleet.ctl import main
+from livehost.fleet.topics import UnitTopics
+
+JPEG = b"\xff\xd8\xff\xe0fake-jpeg\xff\xd9"
+
+
+class SimUnit:
+    """Just enough of a unit: retained reports, last will, acks through response topics."""
+
+    def __init__(self, port: int, site: str, unit: str, answers: bool = True, **state) -> None:
+        self.topics = UnitTopics(site, unit)
+        self.commands: list[tuple[str, dict]] = []
+        self.answers = answers
+        self.ready = threading.Event()
+        self.client = mqtt.Client(
+            mqtt.CallbackAPIVersion.VERSION2, client_id=f"sim-{unit}", protocol=mqtt.MQTTv5
+        )
+        self.client.will_set(self.topics.availability, "offline", qos=1, retain=True)
+        self.client.on_connect = self._on_connect
+        self.client.on_message = self._on_message
+        self.client.on_subscribe = lambda *a: self.ready.set()
+        self.state = {
+            "ts": time.time(),
+            "unit": unit,
+            "site": site,
+            "on_air": True,
+            "why": "on air",
+            "product_id": "kettle",
+            "schedule": {"errors": []},
+            **state,
+        }
+        self.client.connect("127.0.0.1", port)
+        self.client.loop_start()
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
+        t = self.topics
+        client.subscribe([(f, 1) for f in t.command_filters()])
+        client.publish(t.state, json.dumps(self.state), qos=1, retain=True)
+        telemetry = {
+            "fps": 29.9,
+            "rtmp_reconnects": 2,
+            "uptime": 3725.0,
+            "temperatures": {"cpu": 51.0, "gpu": 47.5},
+        }
+        client.publish(t.telemetry, json.dumps(telemetry), qos=0, retain=True)
+        client.publish(t.availability, "online", qos=1, retain=True)
+
+    def _on_message(self, client, userdata, message) -> None:
+        name = message.topic.rsplit("/", 1)[1]
+        body = json.loads(message.payload)
+        self.commands.append((name, body))
+        if not self.answers:
+            return
+        if name == "snapshot":
+            client.publish(self.topics.snapshot, JPEG, retain=True)
+        ack = {
+            "id": body["id"],
+            "unit": self.topics.unit,
+            "site": self.topics.site,
+            "command": name,
+            "ok": True,
+            "duplicate": False,
+            "ts": time.time(),
+            "result": {"published": True} if name == "snapshot" else {},
+            "error": None,
+        }
+        props = Properties(PacketTypes.PUBLISH)
+        props.CorrelationData = message.properties.CorrelationData
+        client.publish(message.properties.ResponseTopic, json.dumps(ack), qos=1, properties=props)
+
+    def event(self, kind: str, message: str) -> None:
+        body = {"ts": time.time(), "kind": kind, "message": message, "data": {}}
+        self.client.publish(self.topics.events, json.dumps(body), qos=1)
+
+    def crash(self) -> None:
+        self.client._sock_close()  # gone without DISCONNECT: the broker sends the will
+        self.client.loop_stop()
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+@pytest.fixture
+def fleet(broker) -> Iterator[dict[str, SimUnit]]:
+    units = {}
+    for i in range(20):
+        site = f"site-{i % 3 + 1}"
+        extra = {}
+        if i == 7:
+            extra = {"on_air": False, "why": "no output reachable: connection refused"}
+        if i == 8:
+            extra = {
+                "schedule": {
+                    "errors": [
+                        {
+                            "file": "/etc/livehost/schedule.yaml",
+                            "line": 10,
+                            "message": "must be more than 0",
+                        }
+                    ]
+                }
+            }
+        unit = SimUnit(broker.port, site, f"unit-{i:02d}", answers=i != 5, **extra)
+        units[f"{site}/unit-{i:02d}"] = unit
+    for unit in units.values():
+        assert unit.ready.wait(5)
+    units["site-2/unit-19"].crash()
+    yield units
+    for unit in units.values():
+        unit.close()
+
+
+def ctl(broker, capsys, *args: str) -> tuple[int, str]:
+    code = main(["--broker", f"mqtt://127.0.0.1:{broker.port}", "--timeout", "2", *args])
+    return code, capsys.readouterr().out
+
+
+def test_status_lists_the_20_units(broker, fleet, capsys):
+    time.sleep(0.3)  # the crashed unit's will is out
+    code, out = ctl(broker, capsys, "status")
+    assert code == 0
+    lines = out.strip().splitlines()
+    header, rows = lines[0].split(), [line for line in lines[1:] if line.startswith("site-")]
+    assert header[:2] == ["UNIT", "ONLINE"]
+    assert len(rows) == 20 and "20 units, 19 online" in out
+    row = {line.split()[0]: line for line in rows}
+    assert row["site-1/unit-00"].split()[1:8] == [
+        "online",
+        "yes",
+        "kettle",
+        "29.9",
+        "2",
+        "51C",
+        "1h02m",
+    ]
+    assert "offline" in row["site-2/unit-19"]
+    assert "no output reachable" in row["site-2/unit-07"]
+    assert "schedule schedule.yaml:10: must be more than 0" in row["site-3/unit-08"]
+    code, out = ctl(broker, capsys, "status", "--json")
+    assert len(json.loads(out)) == 20
+
+
+def test_status_through_the_console_script_and_a_config_file(broker, fleet, tmp_path):
+    settings = tmp_path / "livehostctl.yaml"
+    settings.write_text(f"broker: mqtt://127.0.0.1:{broker.port}\n")
+    script = shutil.which("livehostctl", path=str(Path(sys.executable).parent))
+    assert script, "pip install -e . installs the livehostctl console script"
+    result = subprocess.run(
+        [script, "--config", str(settings), "status"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("site-") == 20
+
+
+def test_send_to_the_fleet_a_site_and_one_unit(broker, fleet, capsys):
+    time.sleep(0.3)
+    code, out = ctl(broker, capsys, "send", "all", "say", "text=Welcome everyone!", "priority=5")
+    assert code == 1  # unit-05 is online but silent: reported, and the exit status says so
+    rows = {line.split()[0]: line.split()[1] for line in out.splitlines()[1:] if line.strip()}
+    assert len(rows) == 19 and rows["site-3/unit-05"] == "NO"
+    assert sum(result == "ok" for result in rows.values()) == 18
+    said = fleet["site-1/unit-00"].commands[-1]
+    assert said[0] == "say" and said[1]["text"] == "Welcome everyone!" and said[1]["priority"] == 5
+
+    code, out = ctl(broker, capsys, "send", "site-1/all", "skip")
+    assert code == 0 and out.count(" ok") == 7  # site-1 holds units 0, 3, 6, ..., 18
+    assert not any(c[0] == "skip" for c in fleet["site-2/unit-01"].commands)
+
+    code, out = ctl(broker, capsys, "send", "unit-04", "pause", "mode=slate", "--expires", "30")
+    assert code == 0 and "site-2/unit-04" in out
+    name, body = fleet["site-2/unit-04"].commands[-1]
+    assert name == "pause" and body["mode"] == "slate" and body["expires"] > time.time()
+    code, _ = ctl(broker, capsys, "send", "unit-99", "skip")
+    assert code == 3  # unknown unit
+
+
+def test_push_schedule_validates_locally_first(broker, fleet, capsys, tmp_path):
+    good = ALL_DAY_SCHEDULE.format(first="kettle", second="mug")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(good.replace("price: 9.50", "price: -3"))
+    code = main(
+        ["--broker", f"mqtt://127.0.0.1:{broker.port}", "push-schedule", "unit-01", str(broken)]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "broken.yaml:10" in err
+    assert fleet["site-2/unit-01"].commands == []
+    fine = tmp_path / "schedule.yaml"
+    fine.write_text(good)
+    code, _out = ctl(broker, capsys, "push-schedule", "unit-01", str(fine))
+    assert code == 0
+    name, body = fleet["site-2/unit-01"].commands[-1]
+    assert name == "push_schedule" and body["yaml"] == good
+
+
+def test_snapshot_and_events(broker, fleet, capsys, tmp_path):
+    out_file = tmp_path / "shot.jpg"
+    code, out = ctl(broker, capsys, "snapshot", "unit-02", "--out", str(out_file))
+    assert code == 0 and out_file.read_bytes() == JPEG
+
+    printed = []
+    runner = threading.Thread(
+        target=lambda: printed.append(ctl(broker, capsys, "events", "--count", "1", "--for", "5"))
+    )
+    runner.start()
+    time.sleep(1.0)
+    fleet["site-1/unit-03"].event("output_down", "output main is down: refused")
+    runner.join(10)
+    code, out = printed[0]
+    assert code == 0 and "site-1/unit-03 output_down: output main is down" in out
