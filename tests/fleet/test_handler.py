@@ -95,9 +95,19 @@ def test_id_store_is_bounded(tmp_path):
     assert len(IdStore(tmp_path / "ids.json", limit=5)) == 5
 
 
-def test_damaged_id_store_starts_empty(tmp_path):
-    (tmp_path / "ids.json").write_text("{not json")
-    assert len(IdStore(tmp_path / "ids.json")) == 0
+def test_id_store_journal_is_compacted_and_survives_a_torn_line(tmp_path):
+    path = tmp_path / "ids.jsonl"
+    store = IdStore(path, limit=5)
+    for i in range(23):
+        store.remember(f"id{i}", {"ok": True, "n": i})
+    assert len(path.read_text().splitlines()) <= 10  # compacted at twice the limit
+    with path.open("a") as journal:
+        journal.write('{"id": "torn", "ack": {"ok"')  # a power cut mid-write
+    again = IdStore(path, limit=5)
+    assert [again.get(f"id{i}")["n"] for i in range(18, 23)] == list(range(18, 23))
+    assert again.get("torn") is None and again.get("id17") is None
+    (tmp_path / "garbage.jsonl").write_bytes(b"\xff\xfe{not json")
+    assert len(IdStore(tmp_path / "garbage.jsonl")) == 0
 
 
 def test_expired_command_is_refused_and_not_run(tmp_path):

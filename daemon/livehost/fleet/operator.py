@@ -49,6 +49,7 @@ class Operator:
         self._subacks: dict[int, threading.Event] = {}
         self._connected = threading.Event()
         self._refused: str | None = None
+        self._reply_subscribed = False
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
         self.client.on_subscribe = self._on_subscribe
@@ -185,7 +186,9 @@ class Operator:
 
         stop = self.listen(take)
         try:
-            self.subscribe([self.reply_topic])
+            if not self._reply_subscribed:
+                self.subscribe([self.reply_topic])  # once: a SUBACK per command costs a trip
+                self._reply_subscribed = True
             props = Properties(PacketTypes.PUBLISH)
             props.ResponseTopic = self.reply_topic
             props.CorrelationData = correlation
