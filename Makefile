@@ -7,10 +7,13 @@ PY        = $(VENV)/bin/python
 ARCH     := $(shell uname -m)
 CONSTRAINTS ?= image/constraints-$(ARCH).txt
 DURATION ?= 0
-# Debian packages: real servers for tests and the demo, ffprobe, fonts, venv support,
-# systemd (systemd-analyze, -sysusers, -tmpfiles for the unit tests).
+# Debian packages: real servers for tests and the demo, ffmpeg (the RTMP relay, ffprobe),
+# fonts, venv support, systemd (systemd-analyze, -sysusers, -tmpfiles for the unit tests),
+# GStreamer (the encoder backend the Jetson uses, tested here in its x264 form).
 APT_PACKAGES = python3-venv nginx-light libnginx-mod-rtmp mosquitto mosquitto-clients \
-               ffmpeg fonts-noto-cjk systemd
+               ffmpeg fonts-noto-cjk systemd gstreamer1.0-tools gstreamer1.0-plugins-base \
+               gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly \
+               gstreamer1.0-libav
 
 .PHONY: setup apt venv avatar voice test demo bench lint clean install install-files install-venv image-test
 

@@ -30,6 +30,7 @@ from livehost.show.loop import ShowLoop, ShowOptions
 from livehost.show.status import ShowStatus
 from livehost.stream.encoder import EncoderSettings
 from livehost.stream.output import RtmpOutput
+from livehost.system.memory import limit_malloc_arenas
 from livehost.system.notify import Notifier
 from livehost.system.signals import ServiceSignals
 from livehost.system.watchdog import Watchdog
@@ -173,6 +174,7 @@ class Daemon:
     # --- running ---
 
     def run(self) -> int:
+        limit_malloc_arenas()  # before the worker threads start: keeps RSS flat
         self.signals.install()
         self.notifier.status("starting")
         self._load_schedule()

@@ -39,6 +39,7 @@ from livehost.show.timeline import Caption, SpeechTimeline
 from livehost.speech.chunk import SpeechChunk
 from livehost.speech.engine import SpeechEngine
 from livehost.stream.encoder import AUDIO_RATE, Tick, rgb_to_i420, samples_per_tick
+from livehost.system.memory import give_back_free_memory
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ class ShowLoop:
         self.timeline = SpeechTimeline()
         self.next_tick = 0  # the ticker's position: ticks before it are on air
         self.rendered = 0  # the renderer's position
+        self.produced_until = 0  # sample position up to which the producer has decided
         self._queue: deque[Tick] = deque()
         self._queue_lock = threading.Condition()
         self._face_lock = threading.Lock()  # the face timeline is shared by two threads
@@ -142,6 +144,7 @@ class ShowLoop:
         while not self._stop.is_set():
             try:
                 position = self._produce_one(position)
+                self.produced_until = position
                 failures = 0
             except Exception:
                 # One bad utterance must not silence the show: skip it and carry on.
@@ -209,6 +212,7 @@ class ShowLoop:
             started = time.perf_counter()
         if spoken:
             self.status.speech_rtf = round(synth_time / spoken, 3)
+        give_back_free_memory()  # the voice's big per-sentence buffers, back to the system
         return position + int(utterance.pause_after * AUDIO_RATE)
 
     # --- renderer ---
@@ -224,6 +228,10 @@ class ShowLoop:
                     self._stop.wait(0.004 if self.options.paced else 0.0005)
                     continue
                 position = index * self.spt
+                if not self.options.paced and position + self.spt > self.produced_until:
+                    # unpaced (benchmarks): wait for speech rather than render idle frames
+                    self._stop.wait(0.0005)
+                    continue
                 second = position // AUDIO_RATE
                 if card_cache is None or card_cache[0] != second:
                     card_cache = (second, self._card(self.wall_time(position)))

@@ -8,7 +8,6 @@ answers, with exponential backoff (capped) only for sessions that fail after con
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import socket
 import threading
@@ -17,10 +16,9 @@ from collections import deque
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import av
-
-from livehost.stream.encoder import EncoderSettings, PyAVEncoder, Tick
-from livehost.stream.relay import FfmpegRelay, LinkDown
+from livehost.stream.encoder import EncoderSettings, Tick
+from livehost.stream.gstreamer import GStreamerSession
+from livehost.stream.session import SESSION_ERRORS, PyAVSession, Session
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +53,16 @@ class RtmpOutput:
         settings: EncoderSettings,
         metadata: dict[str, str] | None = None,
         write_timeout: float = 2.0,
+        backend: str = "pyav",
+        nvenc: bool = False,
     ) -> None:
         self.name = name
         self.url = url
         self.settings = settings
         self.metadata = metadata or {}
         self.write_timeout = write_timeout
+        self.backend = backend  # "pyav" (x264 in-process) or "gstreamer" (NVENC on a Jetson)
+        self.nvenc = nvenc
         self.status = OutputStatus(name)
         self._queue: deque[Tick] = deque()
         self._ready = threading.Condition()
@@ -156,42 +158,39 @@ class RtmpOutput:
         """One RTMP session, until it fails (returns why) or we are stopped."""
         self._restart.clear()
         self.status.sessions += 1
-        relay = FfmpegRelay(self.url, self.write_timeout)
-        encoder: PyAVEncoder | None = None
         self._drop_queued()  # start with fresh ticks, not what piled up while down
         try:
-            encoder = PyAVEncoder(
-                relay,
-                "flv",
-                self.settings,
-                self.metadata,
-                container_options={"flvflags": "no_duration_filesize"},
-            )
+            session = self.open_session()
+        except SESSION_ERRORS as exc:
+            return str(exc) or type(exc).__name__
+        try:
             while not self._stop.is_set() and not self._restart.is_set():
                 tick = self._next_tick()
                 if tick is None:
                     continue
-                encoder.encode(tick)
+                session.send(tick)
                 self.status.sent_ticks += 1
-                self.status.bytes_sent = encoder.bytes_out
-                if self.status.state != "on_air" and relay.connected.is_set():
+                self.status.bytes_sent = session.bytes_out
+                if self.status.state != "on_air" and session.connected:
                     self.status.state = "on_air"
                     self.status.on_air_since = time.time()
                     log.info("output %s is on air", self.name)
-            if self._restart.is_set():
-                return "restarted on request"
-            encoder.close(flush=True)
-            encoder = None
-            relay.close()
-            return "stopped"
-        except (LinkDown, av.error.FFmpegError, OSError, ValueError) as exc:
+        except SESSION_ERRORS as exc:
+            session.abort()
             return str(exc) or type(exc).__name__
-        finally:
-            if encoder is not None:
-                # the link is already broken: nothing more can be saved
-                with contextlib.suppress(Exception):
-                    encoder.container.close()
-            relay.kill()
+        if self._restart.is_set():
+            session.abort()
+            return "restarted on request"
+        try:
+            session.finish()
+        except SESSION_ERRORS:
+            session.abort()
+        return "stopped"
+
+    def open_session(self) -> Session:
+        if self.backend == "gstreamer":
+            return GStreamerSession(self.url, self.settings, self.nvenc, self.write_timeout)
+        return PyAVSession(self.url, self.settings, self.metadata, self.write_timeout)
 
     def _next_tick(self) -> Tick | None:
         with self._ready:

@@ -21,8 +21,14 @@ QUEUE_TICKS = 90
 
 
 class Recorder:
-    def __init__(self, folder: Path, settings: EncoderSettings, segment_seconds: float = 600,
-                 max_bytes: int = 2_000_000_000, prefix: str = "livehost") -> None:
+    def __init__(
+        self,
+        folder: Path,
+        settings: EncoderSettings,
+        segment_seconds: float = 600,
+        max_bytes: int = 2_000_000_000,
+        prefix: str = "livehost",
+    ) -> None:
         self.folder = Path(folder)
         self.settings = settings
         self.segment_ticks = max(1, int(segment_seconds * settings.fps))

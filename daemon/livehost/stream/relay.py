@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +80,7 @@ class FfmpegRelay:
         )
         assert self.proc.stdin is not None
         self._fd = self.proc.stdin.fileno()
-        with contextlib.suppress(OSError):  # F_SETPIPE_SZ is Linux-only
-            fcntl.fcntl(self._fd, 1031, PIPE_BYTES)
-        os.set_blocking(self._fd, False)
+        open_pipe_for_writing(self._fd, PIPE_BYTES)
         self.connected = threading.Event()
         self.failed = threading.Event()  # ffmpeg reported a write error: the link is gone
         self.last_error = ""
@@ -102,29 +101,13 @@ class FfmpegRelay:
                     self.failed.set()
 
     def write(self, data: bytes | memoryview) -> int:
-        view = memoryview(data)
-        deadline = time.monotonic() + self.write_timeout
-        while view:
-            if self.failed.is_set():
-                raise LinkDown(self.last_error or "the ingest connection failed")
-            if self.proc.poll() is not None:
-                raise LinkDown(
-                    self.last_error or f"relay exited with status {self.proc.returncode}"
-                )
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise LinkDown(f"the ingest took no data for {self.write_timeout:g} s (hung link)")
-            _, ready, _ = select.select([], [self._fd], [], min(remaining, 0.2))
-            if not ready:
-                continue
-            try:
-                sent = os.write(self._fd, view)
-            except BlockingIOError:
-                continue
-            except BrokenPipeError:
-                raise LinkDown(self.last_error or "the relay closed its input") from None
-            view = view[sent:]
-        return len(data)
+        return write_with_deadline(self._fd, data, self.write_timeout, self._check)
+
+    def _check(self) -> None:
+        if self.failed.is_set():
+            raise LinkDown(self.last_error or "the ingest connection failed")
+        if self.proc.poll() is not None:
+            raise LinkDown(self.last_error or f"relay exited with status {self.proc.returncode}")
 
     def flush(self) -> None:
         pass
@@ -144,6 +127,39 @@ class FfmpegRelay:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, 9)
             self.proc.wait(timeout=5)
+
+
+def open_pipe_for_writing(fd: int, size: int) -> None:
+    """Non-blocking, and as large as asked (F_SETPIPE_SZ, Linux) where allowed."""
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(fd, 1031, size)
+    os.set_blocking(fd, False)
+
+
+def write_with_deadline(
+    fd: int, data: bytes | memoryview, timeout: float, check: Callable[[], None]
+) -> int:
+    """Write all of `data` to a non-blocking pipe, or raise LinkDown when the reader takes
+    nothing for `timeout` seconds. `check()` raises LinkDown when the reader has died."""
+    view = memoryview(data).cast("B")
+    deadline = time.monotonic() + timeout
+    while view:
+        check()
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise LinkDown(f"the ingest took no data for {timeout:g} s (hung link)")
+        _, ready, _ = select.select([], [fd], [], min(remaining, 0.2))
+        if not ready:
+            continue
+        try:
+            sent = os.write(fd, view)
+        except BlockingIOError:
+            continue
+        except BrokenPipeError:
+            check()
+            raise LinkDown("the sender closed its input") from None
+        view = view[sent:]
+    return len(data)
 
 
 def _without_key(line: str, url: str) -> str:
