@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 LOOP_STEP = 0.05  # seconds the network loop waits for traffic before periodic work
 CHANGE_EVERY = 0.5  # seconds between looks for state changes and events
 BACKOFF_FIRST = 0.1
+CONNECT_TIMEOUT = 1.0  # seconds for TCP (and TLS) to connect
 QUEUED_EVENTS = 100  # events kept while disconnected (newest win)
 # Commands that change what `state` shows: state goes out right after their ack.
 STATEFUL = {"pause", "resume", "skip", "pin", "unpin", "push_schedule", "reload", "stream"}
@@ -88,6 +89,8 @@ class FleetAgent:
         self._socket_open = False
         self._ever_opened = False
         self.client = make_client(f"livehost-{topics.unit}", settings)
+        # a blackholed broker must not hold a SIGTERM past the daemon's two seconds
+        self.client.connect_timeout = CONNECT_TIMEOUT
         self.client.will_set(topics.availability, "offline", qos=1, retain=True)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
@@ -148,7 +151,7 @@ class FleetAgent:
         log.info("fleet: connecting to %s as %s", self.settings.url, self.topics.base)
         self._thread.start()
 
-    def stop(self, timeout: float = 3.0) -> None:
+    def stop(self, timeout: float = 1.5) -> None:
         """Say `stopped` (retained), disconnect cleanly (no last will), end the thread."""
         self._stop.set()
         if self._thread.is_alive():

@@ -123,7 +123,8 @@ class DaemonReport:
     # --- events ---
 
     def changes(self) -> list[Event]:
-        """Notable changes since the last call (nothing on the first call but `started`)."""
+        """Notable changes since the last call; the first call reports `started` and the
+        problems the unit started with."""
         d = self.daemon
         events: list[Event] = []
         now = time.time()
@@ -137,9 +138,12 @@ class DaemonReport:
             seen[f"output:{o.name}"] = o.status.state == "on_air"
         if first:
             self._seen = seen
-            return [Event(ts=now, kind="started", message=f"livehost {__version__} started")]
-        old = self._seen
-        self._seen = seen
+            # a voice silent or a schedule broken from the start is news too
+            old = {**seen, "voice": "", "problems": ()}
+            events.append(Event(ts=now, kind="started", message=f"livehost {__version__} started"))
+        else:
+            old = self._seen
+            self._seen = seen
         if seen["version"] != old["version"]:
             events.append(
                 Event(
@@ -177,19 +181,6 @@ class DaemonReport:
                 Event(ts=now, kind="voice_silent", message=f"the voice is silent: {seen['voice']}")
             )
         return events
-
-    def initial_events(self) -> list[Event]:
-        """Standing problems worth an event at start (a silent voice from boot)."""
-        s = self.daemon.status
-        if s.speech_problem:
-            return [
-                Event(
-                    ts=time.time(),
-                    kind="voice_silent",
-                    message=f"the voice is silent: {s.speech_problem}",
-                )
-            ]
-        return []
 
 
 def _output_state(status: dict[str, object]) -> dict[str, object]:
