@@ -17,19 +17,29 @@ log = logging.getLogger(__name__)
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
-        "preview", help="render a product's pitch to a video file to watch before going live",
+        "preview",
+        help="render a product's pitch to a video file to watch before going live",
         description="Render what the host would say about one product, with voice, face and "
         "captions, to an MP4 file (H.264 + AAC). Nothing is streamed.",
     )
     parser.add_argument("--product", required=True, metavar="ID", help="product id in the schedule")
     parser.add_argument("--out", required=True, type=Path, metavar="FILE.mp4")
-    parser.add_argument("--sheet", type=Path, metavar="FILE.png",
-                        help="also write a contact sheet of frames")
+    parser.add_argument(
+        "--sheet", type=Path, metavar="FILE.png", help="also write a contact sheet of frames"
+    )
     add_config_argument(parser)
-    parser.add_argument("--avatar", type=Path, metavar="DIR",
-                        help="avatar package (default: the config's, else the built-in demo)")
-    parser.add_argument("--models", type=Path, metavar="DIR", help="models folder (default: "
-                        "paths.models from the config)")
+    parser.add_argument(
+        "--avatar",
+        type=Path,
+        metavar="DIR",
+        help="avatar package (default: the config's, else the built-in demo)",
+    )
+    parser.add_argument(
+        "--models",
+        type=Path,
+        metavar="DIR",
+        help="models folder (default: paths.models from the config)",
+    )
     parser.add_argument("--size", metavar="WxH", help="frame size (default: the config's video)")
     parser.set_defaults(func=run)
 
@@ -38,9 +48,9 @@ def run(args: argparse.Namespace) -> int:
     from livehost.avatar.locate import resolve_avatar_path
     from livehost.avatar.package import AvatarError, load_avatar
     from livehost.lipsync.engine import load_lipsync_engine
-    from livehost.preview.pitch import pitch_text
     from livehost.preview.render import render_preview
     from livehost.preview.voice import open_voice
+    from livehost.render.compositor import Compositor
     from livehost.schedule.load import load_schedule_file
 
     loaded = load_config_or_report(args.config)
@@ -54,8 +64,11 @@ def run(args: argparse.Namespace) -> int:
     product = next((p for p in schedule.products if p.id == args.product), None)
     if product is None:
         ids = ", ".join(p.id for p in schedule.products)
-        print(f"livehost preview: no product {args.product!r} in {loaded.schedule_path} "
-              f"(products: {ids})", file=sys.stderr)
+        print(
+            f"livehost preview: no product {args.product!r} in {loaded.schedule_path} "
+            f"(products: {ids})",
+            file=sys.stderr,
+        )
         return 2
     config = loaded.config
     width, height = config.video.width, config.video.height
@@ -63,27 +76,50 @@ def run(args: argparse.Namespace) -> int:
         try:
             width, height = (int(v) for v in args.size.lower().split("x"))
         except ValueError:
-            print(f"livehost preview: --size {args.size!r}: write it as WIDTHxHEIGHT",
-                  file=sys.stderr)
+            print(
+                f"livehost preview: --size {args.size!r}: write it as WIDTHxHEIGHT", file=sys.stderr
+            )
             return 2
     models = args.models or loaded.resolve(config.paths.models)
+    if width % 2 or height % 2:
+        print("livehost preview: --size must be even in both directions", file=sys.stderr)
+        return 2
+    compositor = Compositor(width, height)
     try:
         avatar = load_avatar(resolve_avatar_path(loaded, models, args.avatar))
-        face = load_lipsync_engine(config.engines, width, height, config.video.fps,
-                                   cache_dir=loaded.resolve(config.paths.cache), model_dir=models)
+        face = load_lipsync_engine(
+            config.engines,
+            compositor.layout.host_width,
+            height,
+            config.video.fps,
+            cache_dir=loaded.resolve(config.paths.cache),
+            model_dir=models,
+        )
         face.prepare(avatar)
         voice = open_voice(loaded, models)
     except (AvatarError, ValueError, OSError) as exc:
         print(f"livehost preview: {exc}", file=sys.stderr)
         return 1
-    text = pitch_text(product, schedule.store)
     started = time.monotonic()
-    chunks = list(voice.synthesize(text))
     bar = ProgressBar("preview")
-    result = render_preview(chunks, face, args.out, args.sheet, progress=bar)
-    print(f"{result.path}: {result.duration:.1f} s, {result.frames} frames at "
-          f"{width}x{height}/{config.video.fps} ({face.name} face, {result.chunks} sentences) "
-          f"in {time.monotonic() - started:.1f} s")
+    schedule_dir = loaded.schedule_path.parent
+    result = render_preview(
+        schedule,
+        product.id,
+        config.unit.zone,
+        voice,
+        face,
+        compositor,
+        args.out,
+        args.sheet,
+        image_path=lambda image: str(schedule_dir / image) if image else None,
+        progress=bar,
+    )
+    print(
+        f"{result.path}: {result.duration:.1f} s, {result.frames} frames at "
+        f"{width}x{height}/{config.video.fps} ({face.name} face, {result.utterances} lines) "
+        f"in {time.monotonic() - started:.1f} s"
+    )
     if args.sheet:
         print(f"contact sheet: {args.sheet}")
     return 0

