@@ -97,6 +97,27 @@ def _peak_rss_mb(model: Path, cache_dir: Path | None) -> float:
     return round(int(out.stdout.split()[-1]) / 1024, 1)
 
 
+def _fidelity(reference: np.ndarray, model: Path, config: Path) -> dict:
+    """How close a variant's waveform is to fp32's, both with Piper's noise off.
+
+    Whisper's WER cannot hear hiss; sample-wise SNR can, but only while the variant
+    predicts the same phoneme durations (same length), else it is reported as None.
+    """
+    audio = _noiseless(model, config)
+    if len(audio) != len(reference):
+        ratio = round(len(audio) / len(reference), 4)
+        return {"snr_db_vs_fp32": None, "length_ratio_vs_fp32": ratio}
+    error = np.sum((audio - reference) ** 2)
+    snr = 10 * np.log10(np.sum(reference**2) / max(error, 1e-9))
+    return {"snr_db_vs_fp32": round(float(snr), 1), "length_ratio_vs_fp32": 1.0}
+
+
+def _noiseless(model: Path, config: Path) -> np.ndarray:
+    settings = VoiceConfig(noise_scale=0.0, noise_w=0.0)
+    engine = PiperEngine.load(model, settings, CPU, 1, config)
+    return np.concatenate([c.audio for c in engine.synthesize(PITCH)]).astype(np.float64)
+
+
 def _wer(engine: PiperEngine, judge: WhisperJudge) -> float:
     pairs = []
     for line in PRODUCT_LINES:
@@ -130,6 +151,7 @@ def run() -> dict:
         result["targets"] = {"rtf_1_thread": 0.07, "first_audio_s": 0.25}
 
         judge = WhisperJudge()
+        reference = _noiseless(variants["fp32"], config)
         precisions = {}
         for name, path in variants.items():
             engine = (
@@ -139,6 +161,7 @@ def run() -> dict:
                 "size_mb": round(path.stat().st_size / 1e6, 1),
                 "rtf_1_thread": _engine_rtf(engine),
                 "wer": _wer(engine, judge),
+                **_fidelity(reference, path, config),
             }
         result["precision_cpu"] = precisions
         result["audio_seconds_per_rtf_run"] = round(
