@@ -219,11 +219,9 @@ class Daemon:
         self.watchdog.start()
         mqtt_url = self.options.mqtt or self.config.mqtt.url
         if mqtt_url:
-            from livehost.fleet.agent import FleetAgent
+            from livehost.fleet.agent import start_for_daemon
 
-            agent = FleetAgent.for_daemon(self, mqtt_url)
-            agent.start()
-            self.on_stop.append(agent.stop)
+            self.on_stop.append(start_for_daemon(self, mqtt_url))
         try:
             self._supervise()
         finally:

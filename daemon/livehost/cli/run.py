@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from livehost.cli.common import add_config_argument, load_config_or_report
@@ -49,10 +50,21 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from livehost.daemon import Daemon, RunOptions
+    from livehost.system.logging import setup_logging
 
+    if args.mqtt:
+        from livehost.fleet.connection import BrokerSettings
+
+        try:
+            BrokerSettings.from_url(args.mqtt)
+        except ValueError as exc:
+            print(f"livehost run: --mqtt: {exc}", file=sys.stderr)
+            return 2
     loaded = load_config_or_report(args.config)
     if loaded is None:
         return 2
+    # structured fields in the journal under systemd, plain lines on a terminal
+    setup_logging(args.verbose, unit_id=loaded.config.unit.id)
     options = RunOptions(
         outputs=args.output,
         duration=args.duration,

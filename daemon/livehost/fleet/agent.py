@@ -364,6 +364,18 @@ class FleetAgent:
         log.info("fleet: disconnected (stopped)")
 
 
+def start_for_daemon(daemon: Daemon, url: str) -> Callable[[], None]:
+    """Start the agent for a running daemon; return its stop. A fleet problem (a bad
+    certificate path, say) is logged and the show goes on without the agent."""
+    try:
+        agent = FleetAgent.for_daemon(daemon, url)
+        agent.start()
+    except Exception:
+        log.exception("fleet: the MQTT agent cannot start; running without it")
+        return lambda: None
+    return agent.stop
+
+
 def _reply_to(name: str, payload: bytes) -> str | None:
     """The fallback reply topic named in the payload (for clients without MQTT 5)."""
     if len(payload) > size_cap(name) or b"reply_to" not in payload:
