@@ -213,3 +213,10 @@ def test_home_assistant_discovery_and_commands(broker, tmp_path):
     finally:
         rec.close()
         agent.stop()
+
+
+def test_a_unit_called_all_stays_off_the_broker(broker, tmp_path):
+    agent, _, _ = make_agent(broker.port, tmp_path, unit="all")  # `all` addresses groups
+    agent.start()
+    assert not agent._thread.is_alive()
+    agent.stop()

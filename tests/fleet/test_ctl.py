@@ -231,3 +231,9 @@ def test_snapshot_and_events(broker, fleet, capsys, tmp_path):
     runner.join(10)
     code, out = printed[0]
     assert code == 0 and "site-1/unit-03 output_down: output main is down" in out
+
+
+def test_watch_redraws_the_table(broker, fleet, capsys):
+    code, out = ctl(broker, capsys, "watch", "--interval", "0.2", "--count", "2")
+    assert code == 0
+    assert out.count("UNIT  ") == 2 and out.count("site-1/unit-00") == 2
