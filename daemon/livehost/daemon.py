@@ -30,6 +30,7 @@ from livehost.show.loop import ShowLoop, ShowOptions
 from livehost.show.status import ShowStatus
 from livehost.stream.encoder import EncoderSettings
 from livehost.stream.output import RtmpOutput
+from livehost.system.hardware import NVENC_ELEMENT, EncoderChoice, choose_encoder, probe
 from livehost.system.memory import limit_malloc_arenas
 from livehost.system.notify import Notifier
 from livehost.system.signals import ServiceSignals
@@ -148,7 +149,15 @@ class Daemon:
         self.status.schedule_version = self.store.version
         self.status.schedule_hash = loaded.short_hash
 
-    def _outputs(self, settings: EncoderSettings) -> list[RtmpOutput]:
+    def _choose_encoder(self) -> EncoderChoice:
+        """NVENC through GStreamer where the hardware has it, else x264 through PyAV."""
+        hardware = probe()
+        choice = choose_encoder(hardware, self.config.engines.encoder)
+        self.status.encoder = f"{choice.engine}:{choice.codec}"
+        log.info("encoder: %s %s (%s)", choice.engine, choice.codec, choice.reason)
+        return choice
+
+    def _outputs(self, settings: EncoderSettings, encoder: EncoderChoice) -> list[RtmpOutput]:
         metadata = {"title": f"{self.config.unit.site} live (AI-generated host)"}
         outputs = []
         if self.options.outputs:
@@ -168,7 +177,16 @@ class Daemon:
                 except SecretMissing as exc:
                     log.error("output %s: %s; it stays off", name, exc)
                     continue
-            outputs.append(RtmpOutput(name, url, settings, metadata))
+            outputs.append(
+                RtmpOutput(
+                    name,
+                    url,
+                    settings,
+                    metadata,
+                    backend=encoder.engine,
+                    nvenc=encoder.codec == NVENC_ELEMENT,
+                )
+            )
         return outputs
 
     # --- running ---
@@ -188,8 +206,7 @@ class Daemon:
         self.director = Director(
             self.schedule, self.config.unit.zone, notice_every=self.config.show.notice_minutes * 60
         )
-        self.outputs = self._outputs(settings)
-        self.status.encoder = "pyav:libx264" if self.outputs else "none"
+        self.outputs = self._outputs(settings, self._choose_encoder())
         schedule_dir = self.loaded.schedule_path.parent
         self.loop = ShowLoop(
             self.director,

@@ -70,7 +70,6 @@ def modules(**found):
     return lambda name: found.get(name)
 
 
-GI = SimpleNamespace(__name__="gi")
 GPU_ORT = fake_ort("TensorrtExecutionProvider", "CUDAExecutionProvider", "CPUExecutionProvider")
 
 
@@ -94,8 +93,8 @@ def test_orin_nano_has_no_encoder_even_with_the_plugin_installed(tmp_path):
 
 def test_orin_nx_streams_through_nvenc(tmp_path):
     orin_nx(tmp_path)
-    hw = probe(tmp_path, gst_element=lambda name: name == "nvv4l2h264enc",
-               import_module=modules(onnxruntime=GPU_ORT, gi=GI), machine="aarch64")
+    hw = probe(tmp_path, gst_element=lambda name: name in ("nvv4l2h264enc", "fdsrc"),
+               import_module=modules(onnxruntime=GPU_ORT), machine="aarch64")
     assert hw.hardware_encoder and hw.encoder_device == "dev/nvhost-msenc"
     choice = choose_encoder(hw, "auto")
     assert (choice.engine, choice.codec) == ("gstreamer", "nvv4l2h264enc")
@@ -107,8 +106,8 @@ def test_orin_nx_streams_through_nvenc(tmp_path):
 
 def test_orin_nx_encoder_node_without_the_gstreamer_plugin(tmp_path):
     orin_nx(tmp_path)
-    hw = probe(tmp_path, gst_element=lambda name: False,
-               import_module=modules(onnxruntime=fake_ort("CPUExecutionProvider"), gi=GI))
+    hw = probe(tmp_path, gst_element=lambda name: name == "fdsrc",  # GStreamer, no NVENC plugin
+               import_module=modules(onnxruntime=fake_ort("CPUExecutionProvider")))
     assert not hw.hardware_encoder
     assert choose_encoder(hw, "gstreamer").codec == "x264enc"
     assert hw.notes == [
@@ -117,19 +116,20 @@ def test_orin_nx_encoder_node_without_the_gstreamer_plugin(tmp_path):
     ]
 
 
-def test_orin_nx_without_pygobject_falls_back_to_pyav(tmp_path):
+def test_orin_nx_without_gst_launch_falls_back_to_pyav(tmp_path):
     orin_nx(tmp_path)
-    hw = probe(tmp_path, gst_element=lambda name: True, import_module=modules())
-    assert hw.hardware_encoder and not hw.gstreamer_python
+    hw = probe(tmp_path, gst_element=lambda name: name == "nvv4l2h264enc",
+               import_module=modules())
+    assert hw.hardware_encoder and not hw.gstreamer_launch
     choice = choose_encoder(hw)
     assert (choice.engine, choice.reason) == (
-        "pyav", "auto: NVENC present but PyGObject (gi) is missing")
+        "pyav", "auto: NVENC present but GStreamer (gst-launch-1.0) is missing")
     assert choose_encoder(hw, "gstreamer").engine == "pyav"
 
 
 def test_refresh_rereads_only_the_live_values(tmp_path):
     orin_nx(tmp_path)
-    hw = probe(tmp_path, gst_element=lambda name: True, import_module=modules(gi=GI))
+    hw = probe(tmp_path, gst_element=lambda name: True, import_module=modules())
     write(tmp_path, "sys/devices/gpu.0/load", "990\n")
     write(tmp_path, "sys/class/thermal/thermal_zone1/temp", "71500\n")
     write(tmp_path, "proc/device-tree/model", "changed\0")

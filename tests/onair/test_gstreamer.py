@@ -51,3 +51,26 @@ def test_software_gstreamer_pipeline_goes_on_air(rtmp) -> None:
         assert output.status.reconnects == 0
     finally:
         output.stop()
+
+
+@needs_gst
+def test_daemon_with_encoder_gstreamer_streams_through_gst_launch(tmp_path, rtmp) -> None:
+    import yaml
+
+    from .daemon_helpers import start_daemon, stop_daemon, write_setup
+
+    config = write_setup(tmp_path / "unit")
+    data = yaml.safe_load(config.read_text())
+    data["engines"] = {"encoder": "gstreamer"}
+    config.write_text(yaml.safe_dump(data))
+    log = tmp_path / "daemon.log"
+    url = f"rtmp://127.0.0.1:{rtmp.port}/live/gstd"
+    proc = start_daemon(config, "--output", url, "--for", "30", log=log)
+    try:
+        wait_for(lambda: "is on air" in log.read_text(errors="replace"), 30, 0.1)
+        info = ffprobe(url, "-show_streams", "-analyzeduration", "3000000")
+    finally:
+        stop_daemon(proc)
+    assert "encoder: gstreamer x264enc" in log.read_text()
+    codecs = {s.get("codec_name") for s in info["streams"]}
+    assert {"aac", "h264"} <= codecs

@@ -42,7 +42,7 @@ def table(hw: HardwareProbe, encoder: str) -> list[tuple[str, str]]:
         ("NVENC", f"/{hw.encoder_device}" if hw.encoder_device else "none"),
         ("GStreamer", ", ".join([
             "nvv4l2h264enc" if hw.gstreamer_nvenc else "no nvv4l2h264enc",
-            "PyGObject" if hw.gstreamer_python else "no PyGObject (gi)"])),
+            "gst-launch-1.0" if hw.gstreamer_launch else "no gst-launch-1.0"])),
         ("encoder", f"{choice.engine} {choice.codec} ({choice.reason})"),
         ("onnxruntime", ort),
         ("TensorRT", hw.tensorrt_version or "-"),

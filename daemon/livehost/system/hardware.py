@@ -60,7 +60,7 @@ class HardwareProbe:
     l4t_version: str | None = None
     encoder_device: str | None = None
     gstreamer_nvenc: bool = False
-    gstreamer_python: bool = False  # PyGObject (gi): how our GStreamer pipeline is driven
+    gstreamer_launch: bool = False  # gst-launch-1.0 runs our pipeline (stream/gstreamer.py)
     onnxruntime_version: str | None = None
     onnxruntime_providers: list[str] = field(default_factory=list)
     tensorrt_version: str | None = None
@@ -96,18 +96,18 @@ def choose_encoder(hw: HardwareProbe, configured: str = "auto") -> EncoderChoice
     if configured == "pyav":
         return EncoderChoice("pyav", "libx264", "set in config")
     if configured == "gstreamer":
-        if not hw.gstreamer_python:
-            return EncoderChoice("pyav", "libx264", "set to gstreamer, but PyGObject (gi) is "
-                                 "missing; software x264 through PyAV")
+        if not hw.gstreamer_launch:
+            return EncoderChoice("pyav", "libx264", "set to gstreamer, but GStreamer "
+                                 "(gst-launch-1.0) is missing; software x264 through PyAV")
         if hw.hardware_encoder:
             return EncoderChoice("gstreamer", NVENC_ELEMENT, "set in config; NVENC present")
         return EncoderChoice("gstreamer", "x264enc", "set in config; no NVENC, software x264")
     if configured != "auto":
         raise ValueError(f"unknown encoder setting {configured!r}")
-    if hw.hardware_encoder and hw.gstreamer_python:
+    if hw.hardware_encoder and hw.gstreamer_launch:
         return EncoderChoice("gstreamer", NVENC_ELEMENT, f"auto: NVENC at /{hw.encoder_device}")
     if hw.hardware_encoder:
-        why = "NVENC present but PyGObject (gi) is missing"
+        why = "NVENC present but GStreamer (gst-launch-1.0) is missing"
     else:
         why = "no NVENC on this model" if hw.jetson else "no Jetson NVENC here"
     return EncoderChoice("pyav", "libx264", f"auto: {why}")
@@ -300,7 +300,8 @@ def probe(
     )
     hw.encoder_device = next((n for n in ENCODER_NODES if (root / n).exists()), None)
     hw.gstreamer_nvenc = gst_element(NVENC_ELEMENT)
-    hw.gstreamer_python = import_module("gi") is not None
+    # fdsrc is a core element: present wherever gst-launch-1.0 and gst-inspect-1.0 are
+    hw.gstreamer_launch = gst_element("fdsrc")
     hw.onnxruntime_version, hw.onnxruntime_providers = read_onnxruntime(import_module, hw.notes)
     hw.tensorrt_version = read_tensorrt_version(root, import_module)
     refresh(hw, root)
