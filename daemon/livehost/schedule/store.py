@@ -119,7 +119,7 @@ class ScheduleStore:
     def _refuse(self, problems: list[Problem]) -> ReloadResult:
         self.last_problems = problems
         for problem in problems:
-            log.error("schedule refused: %s", problem)
+            log.error("schedule refused: %s", problem, extra={"event": "schedule_refused"})
         if self.current is not None:
             log.warning(
                 "still running schedule version %s (%s)", self.version, self.current.short_hash

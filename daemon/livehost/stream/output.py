@@ -137,7 +137,12 @@ class RtmpOutput:
             self.status.on_air_since = None
             self.status.reconnects += 1
             self.status.last_error = error
-            log.warning("output %s is down: %s; reconnecting", self.name, error)
+            log.warning(
+                "output %s is down: %s; reconnecting",
+                self.name,
+                error,
+                extra={"event": "output_lost"},
+            )
             failures = 0 if time.monotonic() - started > STABLE_AFTER else failures + 1
             if failures > 1:
                 self._stop.wait(min(BACKOFF_CAP, BACKOFF_FIRST * 2 ** (failures - 2)))
@@ -174,7 +179,7 @@ class RtmpOutput:
                 if self.status.state != "on_air" and session.connected:
                     self.status.state = "on_air"
                     self.status.on_air_since = time.time()
-                    log.info("output %s is on air", self.name)
+                    log.info("output %s is on air", self.name, extra={"event": "output_on_air"})
         except SESSION_ERRORS as exc:
             session.abort()
             return str(exc) or type(exc).__name__
