@@ -139,6 +139,7 @@ class ScheduleStore:
             loaded.short_hash,
             len(loaded.schedule.products),
             len(loaded.schedule.slots),
+            extra={"event": "schedule_swapped"},
         )
         if persist:
             try:

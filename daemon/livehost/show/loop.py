@@ -196,6 +196,12 @@ class ShowLoop:
     def _speak(self, utterance: Utterance, position: int) -> int:
         self.status.utterances += 1
         self.status.utterance = utterance.text
+        log.debug(
+            "saying (%s): %s",
+            utterance.kind,
+            utterance.text,
+            extra={"event": "utterance", "product": utterance.product_id},
+        )
         self.status.product_id = utterance.product_id
         synth_time = 0.0
         spoken = 0.0
