@@ -185,6 +185,7 @@ def test_send_to_the_fleet_a_site_and_one_unit(broker, fleet, capsys):
     assert sum(result == "ok" for result in rows.values()) == 18
     said = fleet["site-1/unit-00"].commands[-1]
     assert said[0] == "say" and said[1]["text"] == "Welcome everyone!" and said[1]["priority"] == 5
+    assert said[1]["expires"] > time.time() + 500  # by default a command expires in 10 min
 
     code, out = ctl(broker, capsys, "send", "site-1/all", "skip")
     assert code == 0 and out.count(" ok") == 7  # site-1 holds units 0, 3, 6, ..., 18

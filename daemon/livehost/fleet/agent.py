@@ -88,6 +88,7 @@ class FleetAgent:
         self._last_state: str | None = None
         self._socket_open = False
         self._ever_opened = False
+        self._last_problem: str | None = None
         self.client = make_client(f"livehost-{topics.unit}", settings)
         # a blackholed broker must not hold a SIGTERM past the daemon's two seconds
         self.client.connect_timeout = CONNECT_TIMEOUT
@@ -217,16 +218,24 @@ class FleetAgent:
                 )
                 self._ever_opened = True
         except (OSError, ssl.SSLError, ValueError) as exc:
-            if self._socket_open or self.connects == 0:
-                log.debug("fleet: broker %s unreachable: %s", self.settings.url, exc)
+            self._complain(f"broker {self.settings.url} unreachable: {exc}")
             return False
         self._socket_open = True
         return True
 
+    def _complain(self, problem: str) -> None:
+        """Log a connection problem once (a retry every 2 s must not flood the journal)."""
+        if problem != self._last_problem:
+            log.warning("fleet: %s; retrying", problem)
+            self._last_problem = problem
+        else:
+            log.debug("fleet: %s", problem)
+
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
         if reason_code.is_failure:
-            log.error("fleet: broker refused the connection: %s", reason_code)
+            self._complain(f"broker refused the connection: {reason_code}")
             return
+        self._last_problem = None
         self.connects += 1
         if self.connects > 1:
             self.reconnects += 1

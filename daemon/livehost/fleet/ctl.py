@@ -23,6 +23,9 @@ from livehost.fleet.connection import BrokerSettings
 from livehost.fleet.operator import NotConnected, Operator, UnitView, update
 
 DEFAULT_CONFIG = "~/.config/livehost/livehostctl.yaml"
+# A unit that was offline gets its queued commands on return (persistent session): an
+# operator's `say` should not play an hour late, so commands expire unless told otherwise.
+DEFAULT_EXPIRY = 600.0
 SETTINGS_KEYS = ("broker", "username", "password_file", "ca_file", "cert_file", "key_file")
 
 
@@ -63,8 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument(
         "--expires",
         type=float,
+        default=DEFAULT_EXPIRY,
         metavar="SECONDS",
-        help="units refuse the command once this many seconds have passed",
+        help="units refuse the command once this many seconds have passed, e.g. when "
+        f"they were offline (default {DEFAULT_EXPIRY:.0f}; 0: never)",
     )
     send.set_defaults(func=cmd_send)
 
@@ -253,7 +258,7 @@ def cmd_send(op: Operator, args: argparse.Namespace) -> int:
         expected=expected,
         timeout=args.timeout,
         command_id=args.id,
-        expires_in=args.expires,
+        expires_in=args.expires or None,
     )
     return show_acks(acks, expected)
 
