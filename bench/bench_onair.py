@@ -29,37 +29,26 @@ from tests.onair.daemon_helpers import write_setup  # noqa: E402
 from livehost.config.device import load_config  # noqa: E402
 from livehost.daemon import load_face, load_speech  # noqa: E402
 from livehost.devservers import nginx_rtmp  # noqa: E402
+from livehost.preview.render import FileOutput  # noqa: E402
 from livehost.render.compositor import Compositor  # noqa: E402
 from livehost.schedule.load import load_schedule_file  # noqa: E402
 from livehost.show.director import Director  # noqa: E402
 from livehost.show.loop import ShowLoop, ShowOptions  # noqa: E402
 from livehost.show.status import ShowStatus  # noqa: E402
-from livehost.stream.encoder import EncoderSettings, PyAVEncoder, Tick  # noqa: E402
+from livehost.stream.encoder import EncoderSettings  # noqa: E402
 
 WIDTH, HEIGHT, FPS = 1280, 720, 30
 
 
 class NullSink:
-    """A writable that throws bytes away: encoding and muxing cost, no disk."""
+    """A writable that throws bytes away: encoding and muxing cost, no disk. The output
+    encodes on the show's own thread, so the pipeline runs as fast as it can."""
 
     def write(self, data: bytes) -> int:
         return len(data)
 
     def flush(self) -> None:
         pass
-
-
-class EncodeInline:
-    """An output that encodes on the caller's thread: the pipeline runs as fast as it can."""
-
-    def __init__(self) -> None:
-        settings = EncoderSettings(WIDTH, HEIGHT, FPS, 2500, 128, 2.0)
-        self.encoder = PyAVEncoder(NullSink(), "flv", settings)
-        self.frames = 0
-
-    def offer(self, tick: Tick) -> None:
-        self.encoder.encode(tick)
-        self.frames += 1
 
 
 def unpaced_fps(folder: Path, frames: int = 600) -> dict:
@@ -71,7 +60,8 @@ def unpaced_fps(folder: Path, frames: int = 600) -> dict:
     face = load_face(loaded, compositor.layout.host_width, HEIGHT, status)
     utc = ZoneInfo("UTC")
     director = Director(lambda: schedule, utc, seed=1)
-    output = EncodeInline()
+    settings = EncoderSettings(WIDTH, HEIGHT, FPS, 2500, 128, 2.0)
+    output = FileOutput(NullSink(), settings, every=10**9, format="flv")
     start_wall = datetime.now(timezone.utc).replace(hour=10, minute=0)
     loop = ShowLoop(
         director,

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 import cv2
@@ -38,11 +39,14 @@ class PreviewResult:
 
 
 class FileOutput:
-    """Encodes every tick into an MP4 on the caller's thread; keeps a few for the sheet."""
+    """Encodes every tick on the caller's thread (so an unpaced show waits for it) and
+    keeps every `every`-th frame for the contact sheet."""
 
-    def __init__(self, path: Path, settings: EncoderSettings, every: int) -> None:
+    def __init__(
+        self, target: str | BinaryIO, settings: EncoderSettings, every: int, format: str = "mp4"
+    ) -> None:
         self.encoder = PyAVEncoder(
-            str(path), "mp4", settings, {"comment": "AIGC preview: AI-generated host (livehost)"}
+            target, format, settings, {"comment": "AIGC preview: AI-generated host (livehost)"}
         )
         self.every = every
         self.picked: list[tuple[float, np.ndarray]] = []
@@ -71,7 +75,7 @@ def render_preview(
 ) -> PreviewResult:
     lay = compositor.layout
     settings = EncoderSettings(lay.width, lay.height, face.fps, 2500, 128, 2.0)
-    output = FileOutput(out, settings, every=face.fps * 3)
+    output = FileOutput(str(out), settings, every=face.fps * 3)
     status = ShowStatus()
     director = Director(lambda: schedule, zone, seed=7)
     director.pin(product_id)
