@@ -95,6 +95,10 @@ install-files:
 	  test -e $(DESTDIR)/etc/livehost/$$f || install -m 0644 etc/livehost/$$f $(DESTDIR)/etc/livehost/$$f; \
 	done
 	if [ -d models ]; then cp -R models/. $(OPT)/models/; fi
+	# the demo host (public domain) where the daemon looks first; real units build their own
+	if [ -f $(AVATAR_DIR)/manifest.yaml ]; then \
+	  install -d $(OPT)/models/avatars/default && cp -R $(AVATAR_DIR)/. $(OPT)/models/avatars/default/; \
+	fi
 
 # The venv is built where it will live only when DESTDIR is empty; otherwise its
 # scripts' #! lines are rewritten from DESTDIR/opt/... to /opt/... afterwards.

@@ -30,6 +30,7 @@ from livehost.show.loop import ShowLoop, ShowOptions
 from livehost.show.status import ShowStatus
 from livehost.stream.encoder import EncoderSettings
 from livehost.stream.output import RtmpOutput
+from livehost.stream.recording import Recorder
 from livehost.system.hardware import NVENC_ELEMENT, EncoderChoice, choose_encoder, probe
 from livehost.system.memory import limit_malloc_arenas
 from livehost.system.notify import Notifier
@@ -123,6 +124,7 @@ class Daemon:
         state_dir = options.state_dir or loaded.state_dir
         self.store = ScheduleStore(loaded.schedule_path, self.config.unit.zone, state_dir)
         self.outputs: list[RtmpOutput] = []
+        self.recorder: Recorder | None = None
         self.loop: ShowLoop | None = None
         self.director: Director | None = None
         self.on_stop: list[Callable[[], None]] = []  # extra parts (fleet agent) to stop
@@ -148,6 +150,21 @@ class Daemon:
     def _on_schedule(self, loaded) -> None:
         self.status.schedule_version = self.store.version
         self.status.schedule_hash = loaded.short_hash
+
+    def _recorder(self, settings: EncoderSettings) -> Recorder | None:
+        recording = self.config.recording
+        if not recording.enabled:
+            return None
+        folder = (self.options.state_dir or self.loaded.state_dir) / recording.folder
+        log.info(
+            "recording to %s (%g min segments, %g GB cap)",
+            folder,
+            recording.segment_minutes,
+            recording.max_gb,
+        )
+        return Recorder(
+            folder, settings, recording.segment_minutes * 60, int(recording.max_gb * 1e9)
+        )
 
     def _choose_encoder(self) -> EncoderChoice:
         """NVENC through GStreamer where the hardware has it, else x264 through PyAV."""
@@ -207,6 +224,8 @@ class Daemon:
             self.schedule, self.config.unit.zone, notice_every=self.config.show.notice_minutes * 60
         )
         self.outputs = self._outputs(settings, self._choose_encoder())
+        self.recorder = self._recorder(settings)
+        sinks = [*self.outputs, *([self.recorder] if self.recorder else [])]
         schedule_dir = self.loaded.schedule_path.parent
         self.loop = ShowLoop(
             self.director,
@@ -214,7 +233,7 @@ class Daemon:
             face,
             compositor,
             self.schedule,
-            self.outputs,
+            sinks,
             self.status,
             ShowOptions(
                 fps=video.fps,
@@ -224,8 +243,8 @@ class Daemon:
             heartbeat=self.watchdog.beat,
             image_path=lambda image: str(schedule_dir / image) if image else None,
         )
-        for output in self.outputs:
-            output.start()
+        for sink in sinks:
+            sink.start()
         watcher = ScheduleWatcher(self.loaded.schedule_path, self.store.reload)
         watcher.start()
         # Test hook (as in tests/appliance/fake_show.py): SIGUSR1 freezes the output loop,
@@ -324,7 +343,8 @@ class Daemon:
                 stop()
             except Exception:
                 log.exception("stopping a part failed")
-        stoppers = [threading.Thread(target=o.stop, daemon=True) for o in self.outputs]
+        sinks = [*self.outputs, *([self.recorder] if self.recorder else [])]
+        stoppers = [threading.Thread(target=o.stop, daemon=True) for o in sinks]
         for thread in stoppers:
             thread.start()
         if self.loop is not None:

@@ -13,6 +13,7 @@ from livehost.config.explain import validation_problems
 from livehost.config.mqtt import MqttConfig
 from livehost.config.outputs import OutputConfig, VideoConfig
 from livehost.config.paths import PathsConfig
+from livehost.config.recording import RecordingConfig
 from livehost.config.show import ShowConfig
 from livehost.config.unit import UnitConfig
 from livehost.config.yamlfile import load_yaml_file
@@ -34,6 +35,7 @@ class DeviceConfig(Section):
     avatar: AvatarConfig = Field(default_factory=AvatarConfig)
     paths: PathsConfig = Field(default_factory=PathsConfig)
     show: ShowConfig = Field(default_factory=ShowConfig)
+    recording: RecordingConfig = Field(default_factory=RecordingConfig)
 
 
 @dataclass(frozen=True)
