@@ -299,6 +299,7 @@ class Daemon:
             self._follow_off_air()
             on_air = [o for o in self.outputs if o.status.state == "on_air"]
             self.status.on_air = bool(on_air) and self.status.ticks > 0
+            self.status.why = self._status_line()
             self.status.outputs = [o.status.to_dict() for o in self.outputs]
             if (
                 not ready
