@@ -187,3 +187,17 @@ def test_a_unit_with_a_client_certificate_runs_under_the_acl(fleet_broker, tmp_p
         agent.stop()
     log = (fleet_broker.folder / "mosquitto.log").read_text()
     assert "u'unit-c'" in log  # the certificate's CN was the username the ACL saw
+
+
+def test_a_refused_login_backs_off_instead_of_spinning(fleet_broker, tmp_path, caplog):
+    wrong = fleet_broker.as_user("unit-b", "not the password")
+    agent, _, _ = make_agent(0, tmp_path, "unit-b", "site-1", settings=wrong)
+    agent.start()
+    time.sleep(3.0)
+    agent.stop()
+    assert not agent.connected.is_set()
+    log = (fleet_broker.folder / "mosquitto.log").read_text()
+    attempts = log.count("New connection from")
+    assert 2 <= attempts <= 9, attempts  # 0.1, 0.2, 0.4, 0.8, 1.5 s apart (jittered)
+    refusals = [r for r in caplog.records if "refused the connection" in r.getMessage()]
+    assert len([r for r in refusals if r.levelname == "WARNING"]) == 1  # logged once

@@ -36,7 +36,7 @@ class MqttConfig(Section):
         description="How long the broker keeps our subscriptions and queued commands while away.",
     )
     reconnect_max_seconds: float = Field(
-        2.0, ge=0.5, le=60, description="Cap of the reconnect backoff (jittered)."
+        1.5, ge=0.5, le=60, description="Cap of the reconnect backoff (jittered)."
     )
     home_assistant: bool = Field(
         False, description="Publish Home Assistant MQTT discovery (on-air switch, sensors, say)."

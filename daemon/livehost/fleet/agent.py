@@ -87,7 +87,8 @@ class FleetAgent:
         self._events: deque[Event] = deque(maxlen=QUEUED_EVENTS)
         self._last_state: str | None = None
         self._socket_open = False
-        self._ever_opened = False
+        self._ever_opened = False  # after the first attempt, reconnect() with backoff
+        self._backoff = BACKOFF_FIRST
         self._last_problem: str | None = None
         self.client = make_client(f"livehost-{topics.unit}", settings)
         # a blackholed broker must not hold a SIGTERM past the daemon's two seconds
@@ -161,29 +162,20 @@ class FleetAgent:
     # --- the agent thread ---
 
     def _run(self) -> None:
-        backoff = BACKOFF_FIRST
         now = time.monotonic()
         next_change = now
         next_telemetry = now + min(self.config.telemetry_seconds, 2.0)
         next_snapshot = now + min(self.config.snapshot_seconds, 5.0)
         while not self._stop.is_set():
             if not self._socket_open:
-                if self._open():
-                    backoff = BACKOFF_FIRST
-                else:
-                    cap = self.config.reconnect_max_seconds
-                    self._stop.wait(random.uniform(0.5, 1.0) * backoff)  # jitter: no herd
-                    backoff = min(backoff * 2, cap)
-                    continue
-            try:
-                looped = self.client.loop(timeout=LOOP_STEP)
-            except (OSError, ssl.SSLError) as exc:
-                log.warning("fleet: connection lost: %s", exc)
-                looped = mqtt.MQTT_ERR_CONN_LOST
-            if looped != mqtt.MQTT_ERR_SUCCESS:
-                self._socket_open = False
-                self.connected.clear()
-                continue
+                if self._ever_opened:  # every retry waits (a refused login must not spin)
+                    self._stop.wait(random.uniform(0.5, 1.0) * self._backoff)  # jitter: no herd
+                    self._backoff = min(self._backoff * 2, self.config.reconnect_max_seconds)
+                if not self._stop.is_set():
+                    self._open()
+            if self._socket_open:
+                self._network()
+            # periodic work goes on while away: events queue up, telemetry is counted
             now = time.monotonic()
             try:
                 if now >= next_change:
@@ -200,6 +192,17 @@ class FleetAgent:
                 log.exception("fleet: periodic publishing failed")
         self._goodbye()
 
+    def _network(self) -> None:
+        """One pass of paho's loop: read, write, keepalive (waits up to LOOP_STEP)."""
+        try:
+            looped = self.client.loop(timeout=LOOP_STEP)
+        except (OSError, ssl.SSLError) as exc:
+            log.warning("fleet: connection lost: %s", exc)
+            looped = mqtt.MQTT_ERR_CONN_LOST
+        if looped != mqtt.MQTT_ERR_SUCCESS:
+            self._socket_open = False
+            self.connected.clear()
+
     def _open(self) -> bool:
         """Open the socket and send CONNECT; the CONNACK arrives in the loop."""
         try:
@@ -209,6 +212,7 @@ class FleetAgent:
                 props = Properties(PacketTypes.CONNECT)
                 props.SessionExpiryInterval = self.config.session_expiry_seconds
                 props.MaximumPacketSize = MAX_SCHEDULE_BYTES + 64 * 1024
+                self._ever_opened = True
                 self.client.connect(
                     self.settings.host,
                     self.settings.port,
@@ -216,7 +220,6 @@ class FleetAgent:
                     clean_start=False,
                     properties=props,
                 )
-                self._ever_opened = True
         except (OSError, ssl.SSLError, ValueError) as exc:
             self._complain(f"broker {self.settings.url} unreachable: {exc}")
             return False
@@ -236,6 +239,7 @@ class FleetAgent:
             self._complain(f"broker refused the connection: {reason_code}")
             return
         self._last_problem = None
+        self._backoff = BACKOFF_FIRST
         self.connects += 1
         if self.connects > 1:
             self.reconnects += 1
