@@ -8,9 +8,12 @@ import time
 
 import numpy as np
 import paho.mqtt.client as mqtt
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.fleet.conftest import Recorder, make_agent, wait_until
 
 from livehost.devservers import mosquitto
+from livehost.fleet.commands import COMMANDS
 from livehost.fleet.connection import BrokerSettings
 from livehost.fleet.messages import Ack, Event, State, Telemetry
 from livehost.fleet.operator import Operator
@@ -220,3 +223,29 @@ def test_a_unit_called_all_stays_off_the_broker(broker, tmp_path):
     agent.start()
     assert not agent._thread.is_alive()
     agent.stop()
+
+
+def test_fuzzed_payloads_over_the_broker_each_get_one_ack(broker, tmp_path):
+    agent, _, _ = make_agent(broker.port, tmp_path)
+    agent.start()
+    try:
+        wait_until(agent.connected.is_set, 5)
+        with Operator(BrokerSettings("127.0.0.1", broker.port)) as op:
+            bodies = st.dictionaries(
+                st.sampled_from(["id", "text", "mode", "action", "x"]),
+                st.none() | st.integers() | st.text(max_size=20),
+                max_size=4,
+            )
+            payloads = st.binary(max_size=300) | bodies.map(lambda b: json.dumps(b).encode())
+
+            @settings(max_examples=40, deadline=None, database=None)
+            @given(name=st.sampled_from([*COMMANDS, "nope"]), payload=payloads)
+            def check(name: str, payload: bytes) -> None:
+                ack = Ack.model_validate(op.command("site-1/unit-a", name, raw=payload))
+                assert ack.command == name and (ack.ok or ack.error.code != "failed")
+
+            check()
+            assert op.command("site-1/unit-a", "skip")["ok"]  # still answering
+        assert agent._thread.is_alive()
+    finally:
+        agent.stop()
