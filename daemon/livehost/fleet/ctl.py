@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -190,15 +191,23 @@ def cmd_status(op: Operator, args: argparse.Namespace) -> int:
 
 def cmd_watch(op: Operator, args: argparse.Namespace) -> int:
     units: dict[str, UnitView] = {}
-    op.listen(lambda m: update(units, m))
+    lock = threading.Lock()  # paho's thread adds units while this one draws them
+
+    def take(message) -> None:
+        with lock:
+            update(units, message)
+
+    op.listen(take)
     op.subscribe([f"livehost/+/+/{leaf}" for leaf in ("availability", "state", "telemetry")])
     shown = 0
     while True:
         time.sleep(args.interval if shown else 0.5)
         if sys.stdout.isatty():
             print("\033[H\033[J", end="")
-        print(time.strftime("%H:%M:%S"), f"{len(units)} units")
-        print(table([row(u) for _, u in sorted(units.items())]), flush=True)
+        with lock:
+            rows = [row(u) for _, u in sorted(units.items())]
+        print(time.strftime("%H:%M:%S"), f"{len(rows)} units")
+        print(table(rows), flush=True)
         shown += 1
         if args.count and shown >= args.count:
             return 0

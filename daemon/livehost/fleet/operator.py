@@ -108,10 +108,12 @@ class Operator:
     def fleet(self, wait: float = 3.0, settle: float = SETTLE) -> dict[str, UnitView]:
         units: dict[str, UnitView] = {}
         last = [time.monotonic()]
+        lock = threading.Lock()  # paho's thread fills `units`
 
         def take(message: mqtt.MQTTMessage) -> None:
-            if update(units, message):
-                last[0] = time.monotonic()
+            with lock:
+                if update(units, message):
+                    last[0] = time.monotonic()
 
         stop = self.listen(take)
         try:
@@ -124,7 +126,8 @@ class Operator:
         finally:
             stop()
             self.client.unsubscribe([f"{ROOT}/+/+/{leaf}" for leaf in leaves])
-        return dict(sorted(units.items()))
+        with lock:
+            return dict(sorted(units.items()))
 
     def resolve(self, target: str, units: dict[str, UnitView]) -> tuple[str, set[str]]:
         """(topic target, expected responders) for `all`, `SITE/all`, `SITE/UNIT`, `UNIT`."""
