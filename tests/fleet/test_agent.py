@@ -249,3 +249,20 @@ def test_fuzzed_payloads_over_the_broker_each_get_one_ack(broker, tmp_path):
         assert agent._thread.is_alive()
     finally:
         agent.stop()
+
+
+def test_retained_telemetry_expires_after_three_intervals(broker, tmp_path):
+    agent, _, _ = make_agent(broker.port, tmp_path)  # telemetry every second
+    agent.start()
+    try:
+        wait_until(lambda: agent.connected.is_set(), 5)
+        early = Recorder(broker.port, [f"{BASE}/telemetry"])
+        wait_until(lambda: early.on(f"{BASE}/telemetry"), 3)
+        early.close()
+    finally:
+        agent.stop()
+    time.sleep(3.5)
+    late = Recorder(broker.port, [f"{BASE}/telemetry", f"{BASE}/state"])
+    wait_until(lambda: late.on(f"{BASE}/state"), 3)  # the state stays retained
+    assert late.on(f"{BASE}/telemetry") == []
+    late.close()

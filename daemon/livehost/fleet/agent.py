@@ -46,6 +46,7 @@ CHANGE_EVERY = 0.5  # seconds between looks for state changes and events
 BACKOFF_FIRST = 0.1
 CONNECT_TIMEOUT = 1.0  # seconds for TCP (and TLS) to connect
 QUEUED_EVENTS = 100  # events kept while disconnected (newest win)
+TELEMETRY_LIFETIMES = 3  # retained telemetry expires after this many intervals
 # Commands that change what `state` shows: state goes out right after their ack.
 STATEFUL = {"pause", "resume", "skip", "pin", "unpin", "push_schedule", "reload", "stream"}
 
@@ -361,7 +362,12 @@ class FleetAgent:
         telemetry = self.source.telemetry(
             self.reconnects, self.telemetry_dropped, self.handler.executed
         )
-        self.client.publish(self.topics.telemetry, telemetry.model_dump_json(), qos=0, retain=True)
+        # retained for a status table, but not forever: a dead unit shows no stale numbers
+        props = Properties(PacketTypes.PUBLISH)
+        props.MessageExpiryInterval = round(TELEMETRY_LIFETIMES * self.config.telemetry_seconds)
+        self.client.publish(
+            self.topics.telemetry, telemetry.model_dump_json(), qos=0, retain=True, properties=props
+        )
 
     def _goodbye(self) -> None:
         if not self.connected.is_set():
