@@ -15,7 +15,7 @@ APT_PACKAGES = python3-venv nginx-light libnginx-mod-rtmp mosquitto mosquitto-cl
                gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly \
                gstreamer1.0-libav
 
-.PHONY: setup apt venv avatar voice test demo bench lint clean install install-files install-venv image-test
+.PHONY: setup apt venv avatar voice test test-py310 demo bench lint clean install install-files install-venv image-test
 
 setup: apt venv avatar voice
 
@@ -56,6 +56,15 @@ $(AVATAR_DIR)/manifest.yaml: $(VENV)/.installed
 test: setup
 	$(PY) -m ruff check daemon tests bench
 	$(PY) -m pytest
+
+# JetPack 6 ships Python 3.10: run the schedule, CLI and on-air suites under it as well.
+# Needs a python3.10 (pyenv, deadsnakes); Debian 12 has none. Versions resolve for 3.10.
+PY310 ?= python3.10
+test-py310: setup
+	test -x .venv310/bin/python || $(PY310) -m venv .venv310
+	.venv310/bin/python -m pip install -q -e '.[test]'
+	.venv310/bin/python -m pytest -q tests/schedule tests/config tests/cli \
+	  tests/onair/test_run.py tests/onair/test_show_loop.py
 
 lint: setup
 	$(PY) -m ruff check daemon tests bench
