@@ -1,0 +1,140 @@
+"""The director: what the host says, from the schedule and the operator's commands."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from livehost.schedule.load import load_schedule_file
+from livehost.show import talk
+from livehost.show.director import Director
+
+NY = ZoneInfo("America/New_York")
+FRIDAY_2PM = datetime(2026, 11, 27, 14, 0, tzinfo=NY)  # weekday afternoons: knife-set, pan, kettle
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def schedule(sample_schedule):
+    return load_schedule_file(sample_schedule).schedule
+
+
+def run(director: Director, clock: Clock, start: datetime, seconds: float, step: float = 6.0):
+    """Ask for lines as the show would for `seconds`: ~6 s per line, 2 s per quiet moment."""
+    said = []
+    while clock.now < seconds:
+        line = director.next_utterance(start + timedelta(seconds=clock.now))
+        said.append(line)
+        clock.now += step if line else 2.0
+    return [u for u in said if u is not None]
+
+
+def test_opens_by_saying_the_host_is_ai_generated_and_repeats_the_notice(schedule) -> None:
+    clock = Clock()
+    director = Director(lambda: schedule, NY, seed=1, clock=clock, notice_every=120)
+    lines = run(director, clock, FRIDAY_2PM, 300)
+    assert lines[0].kind == "opening" and "AI-generated" in lines[0].text
+    notices = [u for u in lines if u.kind == "notice"]
+    assert len(notices) == 2  # at 2 and 4 minutes
+    assert all("AI" in u.text for u in notices)
+
+
+def test_ten_minute_rotation_never_repeats_a_sentence(schedule) -> None:
+    clock = Clock()
+    director = Director(lambda: schedule, NY, seed=2, clock=clock)
+    lines = run(director, clock, FRIDAY_2PM, 600)
+    sentences = [s for u in lines for s in talk.sentences(u.text)]
+    assert len(sentences) > 80
+    repeated = {s for s in sentences if sentences.count(s) > 1}
+    assert not repeated, repeated
+    products = {u.product_id for u in lines if u.product_id}
+    assert products == {"knife-set", "pan"}  # 5 minutes each in this slot
+
+
+def test_sale_price_and_countdown_are_mentioned(schedule) -> None:
+    clock = Clock()
+    director = Director(lambda: schedule, NY, seed=3, clock=clock)
+    director.pin("kettle")
+    lines = run(director, clock, FRIDAY_2PM, 120)
+    kinds = {u.kind for u in lines}
+    assert {"sale", "countdown", "intro", "feature", "cta"} <= kinds
+    sale = next(u for u in lines if u.kind == "sale")
+    assert "$44.99" in sale.text
+    countdown = next(u for u in lines if u.kind == "countdown")
+    assert "4 days" in countdown.text  # the sale ends on Tuesday 1 December, 20:00
+
+
+def test_operator_lines_come_first_by_priority_and_pause_silences(schedule) -> None:
+    clock = Clock()
+    director = Director(lambda: schedule, NY, seed=4, clock=clock)
+    director.next_utterance(FRIDAY_2PM)
+    director.say("second", priority=0)
+    director.say("first", priority=5)
+    assert director.next_utterance(FRIDAY_2PM).text == "first"
+    line = director.next_utterance(FRIDAY_2PM)
+    assert line.text == "second" and line.urgent and line.kind == "operator"
+    director.pause("slate")
+    assert director.next_utterance(FRIDAY_2PM) is None
+    assert director.display(FRIDAY_2PM) == "slate"
+    director.resume()
+    assert director.next_utterance(FRIDAY_2PM) is not None
+
+
+def test_bad_operator_input_is_refused(schedule) -> None:
+    director = Director(lambda: schedule, NY)
+    with pytest.raises(ValueError):
+        director.say("   ")
+    with pytest.raises(ValueError):
+        director.say("x" * 301)
+    with pytest.raises(KeyError):
+        director.pin("no-such-product")
+    with pytest.raises(ValueError):
+        director.pause("nap")
+
+
+def test_skip_and_pin_change_the_product_on_the_card(schedule) -> None:
+    director = Director(lambda: schedule, NY)
+    assert director.product_at(FRIDAY_2PM).id == "knife-set"
+    director.skip()
+    assert director.product_at(FRIDAY_2PM).id == "pan"
+    director.pin("mugs")
+    assert director.product_at(FRIDAY_2PM).id == "mugs"
+    director.pin(None)
+    assert director.product_at(FRIDAY_2PM).id == "pan"
+
+
+def test_off_air_is_quiet_with_a_slate_and_idle_talk_otherwise(schedule) -> None:
+    clock = Clock()
+    director = Director(lambda: schedule, NY, seed=5, clock=clock)
+    night = datetime(2026, 11, 27, 3, 0, tzinfo=NY)
+    director.next_utterance(night)  # the opening is said whatever the time
+    assert director.next_utterance(night) is None
+    assert director.display(night) == "slate"
+    lunch = datetime(2026, 11, 27, 12, 30, tzinfo=NY)  # between slots: the idle host
+    idle = director.next_utterance(lunch)
+    assert idle is not None and idle.kind == "idle"
+    assert director.display(lunch) == "show" and director.product_at(lunch) is None
+
+
+def test_a_schedule_change_takes_effect_at_the_next_utterance(schedule, sample_schedule) -> None:
+    current = {"schedule": schedule}
+    director = Director(lambda: current["schedule"], NY, seed=6)
+    director.next_utterance(FRIDAY_2PM)
+    assert director.next_utterance(FRIDAY_2PM).product_id == "knife-set"
+    edited = sample_schedule.read_text().replace(
+        "products: [knife-set, pan, kettle]", "products: [grinder, pan, kettle]"
+    )
+    from livehost.schedule.load import load_schedule_text
+
+    current["schedule"] = load_schedule_text(edited, "edited.yaml").schedule
+    line = director.next_utterance(FRIDAY_2PM)
+    assert line.product_id == "grinder" and line.kind == "transition"
