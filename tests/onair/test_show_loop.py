@@ -137,3 +137,9 @@ def test_operator_line_interrupts_within_a_sentence(tmp_path) -> None:
         show.loop.interrupt()
         took = wait_for(lambda: "store closes" in show.status.utterance, 10, 0.02)
         assert took < 3.0
+
+        def placed() -> bool:
+            upcoming = show.loop.timeline.captions_from(show.loop.rendered * show.loop.spt)
+            return any("store closes" in caption.text for caption in upcoming)
+
+        wait_for(placed, 5, 0.02)  # really placed on the clock, not only announced

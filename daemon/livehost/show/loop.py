@@ -185,9 +185,14 @@ class ShowLoop:
         return earliest + int(START_MARGIN * AUDIO_RATE)
 
     def _flush_for_urgent(self) -> int:
+        """Cut prepared speech for an urgent line: the sentence playing at the cut is said
+        to its end (voice and face stay in step), everything after it goes."""
         self._urgent.clear()
         self._cancel.clear()
         cut = (self.rendered + 2) * self.spt
+        playing = self.timeline.caption_at(cut)
+        if playing is not None:
+            cut = playing.end
         self.timeline.flush(cut)
         with self._face_lock:
             self.face.flush(cut / AUDIO_RATE)

@@ -67,6 +67,11 @@ class SpeechTimeline:
                     return None
         return None
 
+    def captions_from(self, position: int) -> list[Caption]:
+        """Sentences that end after `position`: what is playing or still to come."""
+        with self._lock:
+            return [c for c in self._captions if c.end > position]
+
     def has_speech_after(self, position: int) -> bool:
         return self.end > position
 
