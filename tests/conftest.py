@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from livehost.devservers import Server, nginx_rtmp
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -22,3 +25,10 @@ def sample_schedule() -> Path:
 @pytest.fixture
 def sample_config() -> Path:
     return REPO / "etc" / "livehost" / "livehost.yaml"
+
+
+@pytest.fixture
+def rtmp(tmp_path: Path) -> Iterator[Server]:
+    """A real nginx-rtmp on a free loopback port; publish to rtmp://127.0.0.1:PORT/live/KEY."""
+    with nginx_rtmp(tmp_path / "nginx").start() as server:
+        yield server

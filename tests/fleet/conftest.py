@@ -11,6 +11,7 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pytest
+from tests.onair.conftest import wait_for
 
 from livehost.config.mqtt import MqttConfig
 from livehost.devservers import Server, mosquitto
@@ -184,18 +185,4 @@ class Recorder:
         self.client.loop_stop()
 
 
-def wait_until(predicate, timeout: float, step: float = 0.01) -> float:
-    started = time.monotonic()
-    while not predicate():
-        if time.monotonic() - started > timeout:
-            pytest.fail(f"condition not met within {timeout} s")
-        time.sleep(step)
-    return time.monotonic() - started
-
-
-@pytest.fixture
-def rtmp(tmp_path: Path) -> Iterator[Server]:
-    from livehost.devservers import nginx_rtmp
-
-    with nginx_rtmp(tmp_path / "nginx").start() as server:
-        yield server
+wait_until = wait_for  # one waiting helper for every suite

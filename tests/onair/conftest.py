@@ -17,12 +17,6 @@ from livehost.stream.encoder import Tick, rgb_to_i420, samples_per_tick
 
 
 @pytest.fixture
-def rtmp(tmp_path: Path) -> Iterator[Server]:
-    with nginx_rtmp(tmp_path / "nginx").start() as server:
-        yield server
-
-
-@pytest.fixture
 def rtmp_recording(tmp_path: Path) -> Iterator[Server]:
     with nginx_rtmp(tmp_path / "nginx", record=True).start() as server:
         yield server

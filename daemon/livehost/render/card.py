@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -150,7 +149,3 @@ def paint_slate(width: int, height: int, store: str, message: str) -> np.ndarray
             draw.text(((width - w) / 2, y), line, font=face, fill=fill)
             y += int(face.size * 1.4)
     return np.asarray(image, dtype=np.uint8).copy()
-
-
-def product_image_path(image: str | None, schedule_dir: Path) -> str | None:
-    return str(schedule_dir / image) if image else None

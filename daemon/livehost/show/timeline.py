@@ -72,9 +72,6 @@ class SpeechTimeline:
         with self._lock:
             return [c for c in self._captions if c.end > position]
 
-    def has_speech_after(self, position: int) -> bool:
-        return self.end > position
-
     def flush(self, after: int) -> None:
         """Forget everything that starts at or after `after` (an urgent line replaces it);
         a piece that is playing at `after` is cut there."""
