@@ -134,6 +134,9 @@ def _open_session(
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
+    # The arena keeps the largest sentence's buffers for good; on a small box we would
+    # rather give them back (measured in bench/bench_onair.py: RSS, not speed, changes).
+    options.enable_cpu_mem_arena = False
     try:
         source = _aligned_file(model, cache_dir) if cache_dir else _with_alignment_output(model)
         return onnxruntime.InferenceSession(source, sess_options=options, providers=providers)
