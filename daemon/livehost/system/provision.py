@@ -101,7 +101,9 @@ def apply(provisioning: dict[str, str], config_file: Path, credentials: Path) ->
     for name, (section, key) in FIELDS.items():
         if name in provisioning:
             text = set_value(text, section, key, provisioning[name])
-    if "mqtt_password" in provisioning and "password_secret" not in text:
+    mqtt = (yaml.safe_load(text) or {}).get("mqtt") or {}
+    if "mqtt_password" in provisioning and not mqtt.get("password_secret"):
+        # a commented-out example line does not count: look at the parsed config
         text = set_value(text, "mqtt", "password_secret", "mqtt_password")
     # Validate the whole new config before it replaces the old one.
     with tempfile.NamedTemporaryFile("w", dir=config_file.parent, suffix=".yaml") as probe:
