@@ -39,17 +39,19 @@ def beep_times(path) -> list[float]:
     window = 240  # 5 ms
     t = np.arange(window) / 48000
     probe = np.exp(-2j * np.pi * 1000 * t)
-    times, last = [], -10.0
+    tonal = []
     for start in range(0, len(pcm) - window, window):
         piece = pcm[start : start + window]
         energy = float(np.dot(piece, piece))
-        if energy < 1e6:
-            continue
         tone = abs(np.dot(piece, probe)) ** 2 * 2 / window
-        when = first_pts + start / 48000
-        if tone / energy > 0.8 and when - last > 1.0:  # a pure 1 kHz tone starts here
-            times.append(when)
-            last = when
+        tonal.append(energy > 1e6 and tone / energy > 0.8)
+    # The beep is one tick (40 ms) of pure 1 kHz: at least 30 ms of tone in a row. Speech
+    # can look tonal for a window or two, never for that long.
+    times, run = [], 0
+    for index, is_tone in enumerate(tonal):
+        run = run + 1 if is_tone else 0
+        if run == 6:
+            times.append(first_pts + (index - 5) * window / 48000)
     return times
 
 
