@@ -70,3 +70,18 @@ def test_missing_secret_names_where_it_looked(
     monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
     with pytest.raises(SecretMissing, match="'main_stream_key' is not set"):
         read_secret("main_stream_key", tmp_path / "none.yaml")
+
+
+def test_empty_credential_file_counts_as_not_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    creds = tmp_path / "creds"
+    creds.mkdir()
+    (creds / "main_stream_key").write_text("")  # laid out by tmpfiles, not provisioned yet
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(creds))
+    secrets = tmp_path / "secrets.yaml"
+    secrets.write_text("main_stream_key: from-file\n")
+    secrets.chmod(0o600)
+    assert read_secret("main_stream_key", secrets) == "from-file"
+    with pytest.raises(SecretMissing):
+        read_secret("main_stream_key", tmp_path / "none.yaml")

@@ -25,8 +25,11 @@ def read_secret(name: str, secrets_file: str | Path | None) -> str:
     cred_dir = os.environ.get("CREDENTIALS_DIRECTORY")
     if cred_dir:
         candidate = Path(cred_dir) / name
-        if candidate.is_file():
-            return candidate.read_text(encoding="utf-8").strip()
+        # tmpfiles lays out empty credential files so LoadCredential= never fails the
+        # unit; an empty one means "not provisioned yet", so look further
+        value = candidate.read_text(encoding="utf-8").strip() if candidate.is_file() else ""
+        if value:
+            return value
     if secrets_file and Path(secrets_file).is_file():
         path = Path(secrets_file)
         mode = path.stat().st_mode
