@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 
 from livehost.config.engines import EnginesConfig
+from livehost.inference import pick_providers
 from livehost.lipsync.engine import load_lipsync_engine
 from livehost.lipsync.onnx.engine import OnnxEngine
 from livehost.lipsync.onnx.manifest import ManifestError, MelSettings
 from livehost.lipsync.onnx.mel import mel_window, resample
-from livehost.lipsync.onnx.session import engine_cache_dir, provider_list
+from livehost.lipsync.onnx.session import engine_cache_dir
 from livehost.lipsync.onnx.synthetic import tiny_model, write_manifest
 
 W, H, FPS = 640, 360, 25
@@ -51,7 +52,7 @@ def test_round_trip_pastes_model_output_on_the_lower_face(model_dir, avatar, mak
     outside = diff.copy()
     outside[y0:y1, x0:x1] = 0
     assert outside.max() == 0
-    assert diff[y0: y0 + (y1 - y0) // 3].max() == 0
+    assert diff[y0 : y0 + (y1 - y0) // 3].max() == 0
     lower = (slice(y0 + (y1 - y0) * 2 // 3, y1 - (y1 - y0) // 10), slice(x0 + 20, x1 - 20))
     assert loud[lower].mean() > quiet[lower].mean() + 10
 
@@ -73,8 +74,9 @@ def test_flush_drops_frames_rendered_ahead(model_dir, avatar, make_chunk):
     eng.frame(0)  # renders a batch ahead
     eng.flush(after=0.0)
     eng.push(make_chunk([("a", 2.0, 0.0)]), 0.0)  # an urgent, silent-sounding line
-    assert not np.array_equal(eng.frame(2), open_engine(model_dir / "tiny.json", avatar)
-                              .frame(2))  # differs from an idle frame: it is the new line
+    assert not np.array_equal(
+        eng.frame(2), open_engine(model_dir / "tiny.json", avatar).frame(2)
+    )  # differs from an idle frame: it is the new line
     quiet = eng.frame(2)
     fresh = open_engine(model_dir / "tiny.json", avatar)
     fresh.push(make_chunk([("a", 2.0, 0.0)]), 0.0)
@@ -83,8 +85,9 @@ def test_flush_drops_frames_rendered_ahead(model_dir, avatar, make_chunk):
 
 def test_config_picks_the_engine(model_dir, avatar):
     warp = load_lipsync_engine(EnginesConfig(lipsync="warp"), W, H, FPS)
-    onnx = load_lipsync_engine(EnginesConfig(lipsync="onnx", lipsync_model="tiny.json"),
-                               W, H, FPS, model_dir=model_dir)
+    onnx = load_lipsync_engine(
+        EnginesConfig(lipsync="onnx", lipsync_model="tiny.json"), W, H, FPS, model_dir=model_dir
+    )
     assert (warp.name, onnx.name) == ("warp", "onnx")
     with pytest.raises(ValueError, match="lipsync_model"):
         load_lipsync_engine(EnginesConfig(lipsync="onnx"), W, H, FPS)
@@ -105,13 +108,16 @@ def test_qdq_model_is_refused_when_the_manifest_says_fp32(model_dir, tmp_path):
         OnnxEngine.from_manifest(tmp_path / "m.json", W, H, FPS, providers=["cpu"])
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"face_size": 128}, "want \\[None, 6, 128, 128\\]"),
-    ({"inputs": {"audio": "mel", "face": "face_sequences"}}, "no input named 'mel'"),
-    ({"output": "frames"}, "no output named 'frames'"),
-    ({"sha256": "0" * 64}, "does not match the manifest"),
-    ({"family": "sadtalker"}, "family"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"face_size": 128}, "want \\[None, 6, 128, 128\\]"),
+        ({"inputs": {"audio": "mel", "face": "face_sequences"}}, "no input named 'mel'"),
+        ({"output": "frames"}, "no output named 'frames'"),
+        ({"sha256": "0" * 64}, "does not match the manifest"),
+        ({"family": "sadtalker"}, "family"),
+    ],
+)
 def test_manifest_that_does_not_fit_the_model_is_refused(model_dir, tmp_path, change, message):
     manifest = json.loads((model_dir / "tiny.json").read_text()) | change
     (tmp_path / "tiny.onnx").write_bytes((model_dir / "tiny.onnx").read_bytes())
@@ -122,21 +128,27 @@ def test_manifest_that_does_not_fit_the_model_is_refused(model_dir, tmp_path, ch
 
 def test_tensorrt_first_with_fp16_and_a_keyed_engine_cache(tmp_path):
     available = ["TensorrtExecutionProvider", "CUDAExecutionProvider", "CPUExecutionProvider"]
-    cache = engine_cache_dir(tmp_path, "ab" * 32, "fp16", trt_version="10.3.0",
-                             gpu="NVIDIA Jetson Orin NX")
-    providers = provider_list(["tensorrt", "cuda", "cpu"], "fp32", cache, available)
+    cache = engine_cache_dir(
+        tmp_path, "ab" * 32, "fp16", trt_version="10.3.0", gpu="NVIDIA Jetson Orin NX"
+    )
+    providers = pick_providers(["tensorrt", "cuda", "cpu"], available, cache)
     name, opts = providers[0]
     assert name == "TensorrtExecutionProvider"
     assert opts["trt_fp16_enable"] and not opts["trt_int8_enable"]
     assert opts["trt_engine_cache_path"] == str(cache)
     assert cache.name == "abababababababab-trt10.3.0-NVIDIA_Jetson_Orin_NX-fp16"
     assert [p if isinstance(p, str) else p[0] for p in providers[1:]] == available[1:]
-    other = engine_cache_dir(tmp_path, "ab" * 32, "fp16", trt_version="10.4.0",
-                             gpu="NVIDIA Jetson Orin NX")
+    other = engine_cache_dir(
+        tmp_path, "ab" * 32, "fp16", trt_version="10.4.0", gpu="NVIDIA Jetson Orin NX"
+    )
     assert other != cache  # a TensorRT upgrade never reuses an old plan
     # Without a GPU build of onnxruntime, only the CPU is left.
-    assert provider_list(["tensorrt", "cuda", "cpu"], "fp32", None,
-                         ["CPUExecutionProvider"]) == ["CPUExecutionProvider"]
+    assert pick_providers(["tensorrt", "cuda", "cpu"], ["CPUExecutionProvider"]) == [
+        "CPUExecutionProvider"
+    ]
+    # A QDQ int8 model asks TensorRT for int8 kernels too.
+    int8 = pick_providers(["tensorrt"], available, cache, int8=True)[0][1]
+    assert int8["trt_int8_enable"] and int8["trt_fp16_enable"]
 
 
 def test_mel_window_shape_range_and_pitch():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from livehost.speech.providers import pick_providers, provider_names
+from livehost.inference import pick_providers, provider_names
 
 CPU = "CPUExecutionProvider"
 CUDA = "CUDAExecutionProvider"
@@ -12,7 +12,7 @@ TRT = "TensorrtExecutionProvider"
 
 
 def test_cpu_only_machine_falls_back_with_one_log_line(caplog) -> None:
-    with caplog.at_level(logging.INFO, logger="livehost.speech.providers"):
+    with caplog.at_level(logging.INFO, logger="livehost.inference"):
         chosen = pick_providers(["tensorrt", "cuda", "cpu"], available=[CPU])
     assert chosen == [CPU]
     assert len(caplog.records) == 1
@@ -26,7 +26,7 @@ def test_jetson_keeps_the_configured_order_and_the_cpu_last(tmp_path) -> None:
 
 
 def test_order_is_the_configs_not_onnxruntimes(caplog) -> None:
-    with caplog.at_level(logging.INFO, logger="livehost.speech.providers"):
+    with caplog.at_level(logging.INFO, logger="livehost.inference"):
         chosen = pick_providers(["cpu", "cuda"], available=[TRT, CUDA, CPU])
     assert provider_names(chosen) == [CPU, CUDA]
     assert caplog.records == []

@@ -33,9 +33,9 @@ def open_voice(loaded: LoadedConfig, models_dir: Path) -> SpeechEngine:
 
 
 def _packaged_default(loaded: LoadedConfig) -> SpeechEngine | None:
+    from livehost.inference import pick_providers
     from livehost.modelstore.collect import DEFAULT_VOICE
     from livehost.speech.piper import PiperEngine
-    from livehost.speech.providers import pick_providers
 
     if loaded.config.voice.id != DEFAULT_VOICE:
         return None

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import cast
 
 from livehost.config.engines import EnginesConfig, VoiceConfig
+from livehost.inference import ORT_NAMES, pick_providers, provider_names
 from livehost.modelstore.errors import ModelError
 from livehost.modelstore.manifest import ModelEntry, Precision, load_manifest, manifest_path
 from livehost.modelstore.verify import checked_file
 from livehost.speech.engine import SpeechEngine
-from livehost.speech.providers import ORT_NAMES, pick_providers, provider_names
 from livehost.speech.silent import SilentSpeech
 
 log = logging.getLogger(__name__)

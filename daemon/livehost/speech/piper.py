@@ -15,11 +15,11 @@ from piper.config import PiperConfig, SynthesisConfig
 from piper.voice import AudioChunk
 
 from livehost.config.engines import VoiceConfig
+from livehost.inference import Provider
 from livehost.modelstore.errors import ModelError
 from livehost.modelstore.hashing import sha256_file
 from livehost.speech.chunk import SILENCE, PhonemeTiming, SpeechChunk
 from livehost.speech.normalize import normalizer_for
-from livehost.speech.providers import Provider
 from livehost.speech.sentences import split_sentences
 
 log = logging.getLogger(__name__)

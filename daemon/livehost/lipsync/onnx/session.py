@@ -8,17 +8,13 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import onnxruntime as ort
 
+from livehost.inference import pick_providers
+
 log = logging.getLogger(__name__)
 
-ORT_NAMES = {
-    "tensorrt": "TensorrtExecutionProvider",
-    "cuda": "CUDAExecutionProvider",
-    "cpu": "CPUExecutionProvider",
-}
 QDQ_OPS = {"QuantizeLinear", "DequantizeLinear"}
 
 
@@ -46,8 +42,13 @@ def gpu_name() -> str:
         return model.read_bytes().rstrip(b"\0").decode(errors="replace")
     if shutil.which("nvidia-smi"):
         try:
-            out = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
-                                 capture_output=True, text=True, timeout=5, check=False)
+            out = subprocess.run(
+                ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+                capture_output=True,
+                text=True,
+                timeout=5,
+                check=False,
+            )
             if out.stdout.strip():
                 return out.stdout.strip().splitlines()[0]
         except (OSError, subprocess.SubprocessError):
@@ -55,40 +56,23 @@ def gpu_name() -> str:
     return "unknown-gpu"
 
 
-def engine_cache_dir(cache_root: Path, model_sha256: str, precision: str,
-                     trt_version: str | None = None, gpu: str | None = None) -> Path:
+def engine_cache_dir(
+    cache_root: Path,
+    model_sha256: str,
+    precision: str,
+    trt_version: str | None = None,
+    gpu: str | None = None,
+) -> Path:
     """A TensorRT plan is only valid for one model, TensorRT version, GPU and precision:
     each combination gets its own folder, so an upgrade never loads a stale plan."""
-    parts = [model_sha256[:16], f"trt{trt_version or tensorrt_version()}",
-             gpu or gpu_name(), precision]
+    parts = [
+        model_sha256[:16],
+        f"trt{trt_version or tensorrt_version()}",
+        gpu or gpu_name(),
+        precision,
+    ]
     slug = "-".join(re.sub(r"[^A-Za-z0-9.]+", "_", p).strip("_") for p in parts)
     return cache_root / "lipsync-trt" / slug
-
-
-def provider_list(wanted: list[str], precision: str, cache_dir: Path | None,
-                  available: list[str] | None = None) -> list[Any]:
-    available = ort.get_available_providers() if available is None else available
-    chosen: list[Any] = []
-    for name in wanted:
-        ort_name = ORT_NAMES[name]
-        if ort_name not in available:
-            continue
-        if name == "tensorrt":
-            # fp16 kernels always (the Jetson's tensor cores); QDQ models add int8.
-            opts: dict[str, Any] = {"trt_fp16_enable": True,
-                                    "trt_int8_enable": precision == "int8-qdq"}
-            if cache_dir is not None:
-                cache_dir.mkdir(parents=True, exist_ok=True)
-                opts |= {"trt_engine_cache_enable": True, "trt_engine_cache_path": str(cache_dir),
-                         "trt_timing_cache_enable": True}
-            chosen.append((ort_name, opts))
-        elif name == "cuda":
-            chosen.append((ort_name, {"cudnn_conv_algo_search": "HEURISTIC"}))
-        else:
-            chosen.append(ort_name)
-    if ORT_NAMES["cpu"] not in [c if isinstance(c, str) else c[0] for c in chosen]:
-        chosen.append(ORT_NAMES["cpu"])  # GPU providers hand unsupported ops to the CPU
-    return chosen
 
 
 def has_qdq(model_path: Path) -> bool:
@@ -98,14 +82,20 @@ def has_qdq(model_path: Path) -> bool:
     return any(node.op_type in QDQ_OPS for node in graph.node)
 
 
-def open_session(model_path: Path, wanted: list[str], precision: str, threads: int,
-                 cache_root: Path | None, sha256: str) -> ort.InferenceSession:
+def open_session(
+    model_path: Path,
+    wanted: list[str],
+    precision: str,
+    threads: int,
+    cache_root: Path | None,
+    sha256: str,
+) -> ort.InferenceSession:
     trt_precision = "int8" if precision == "int8-qdq" else "fp16"
     cache = engine_cache_dir(cache_root, sha256, trt_precision) if cache_root else None
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
-    providers = provider_list(wanted, precision, cache)
+    providers = pick_providers(wanted, cache_dir=cache, int8=precision == "int8-qdq")
     session = ort.InferenceSession(str(model_path), sess_options=options, providers=providers)
     log.info("lip-sync model %s on %s", model_path.name, session.get_providers()[0])
     return session

@@ -1,4 +1,8 @@
-"""Pick onnxruntime execution providers from the configured order and what is installed."""
+"""Pick onnxruntime execution providers from the configured order and what is installed.
+
+Shared by every model the unit runs (the voice, the neural lip-sync), so TensorRT, CUDA
+and the CPU fallback are set up one way.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +24,10 @@ Provider = str | tuple[str, dict[str, Any]]
 
 
 def pick_providers(
-    wanted: list[str], available: list[str] | None = None, cache_dir: Path | None = None
+    wanted: list[str],
+    available: list[str] | None = None,
+    cache_dir: Path | None = None,
+    int8: bool = False,
 ) -> list[Provider]:
     """The wanted providers that exist, in order, always ending with the CPU.
 
@@ -35,7 +42,7 @@ def pick_providers(
         if ort_name not in available:
             missing.append(name)
         elif ort_name == ORT_NAMES["tensorrt"]:
-            chosen.append((ort_name, _tensorrt_options(cache_dir)))
+            chosen.append((ort_name, _tensorrt_options(cache_dir, int8)))
         elif ort_name == ORT_NAMES["cuda"]:
             chosen.append((ort_name, {"cudnn_conv_algo_search": "HEURISTIC"}))
         else:
@@ -45,7 +52,8 @@ def pick_providers(
     if missing:
         log.info(
             "inference providers %s not available here; using %s",
-            ", ".join(missing), ", ".join(provider_names(chosen)),
+            ", ".join(missing),
+            ", ".join(provider_names(chosen)),
         )
     return chosen
 
@@ -54,8 +62,14 @@ def provider_names(providers: list[Provider]) -> list[str]:
     return [p if isinstance(p, str) else p[0] for p in providers]
 
 
-def _tensorrt_options(cache_dir: Path | None) -> dict[str, Any]:
-    options: dict[str, Any] = {"trt_fp16_enable": True}
+def _tensorrt_options(cache_dir: Path | None, int8: bool) -> dict[str, Any]:
+    # fp16 kernels always (the Jetson's tensor cores); QDQ-quantised models add int8
+    options: dict[str, Any] = {"trt_fp16_enable": True, "trt_int8_enable": int8}
     if cache_dir is not None:  # engine builds take minutes: keep them across restarts
-        options |= {"trt_engine_cache_enable": True, "trt_engine_cache_path": str(cache_dir)}
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        options |= {
+            "trt_engine_cache_enable": True,
+            "trt_engine_cache_path": str(cache_dir),
+            "trt_timing_cache_enable": True,
+        }
     return options
