@@ -100,7 +100,7 @@ def segment_line(segment: Segment, zone: ZoneInfo, schedule: Schedule) -> str:
         if (
             product.sale
             and segment.start
-            and product.sale.ends > segment.start.astimezone(zone).replace(tzinfo=None)
+            and product.on_sale(segment.start.astimezone(zone).replace(tzinfo=None))
         ):
             line += f", sale {format_price(product.sale.price, currency)}"
         line += "]"

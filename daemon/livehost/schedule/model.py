@@ -7,7 +7,7 @@ all of them can be reported together with their own line numbers.
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -83,6 +83,13 @@ class Product(_Section):
     call_to_action: str | None = Field(None, max_length=200)
 
     _currency = field_validator("currency")(_check_currency)
+
+    def on_sale(self, local: datetime) -> bool:
+        """Whether the sale price applies at `local` (the unit's wall-clock time, naive)."""
+        sale = self.sale
+        if sale is None:
+            return False
+        return (sale.starts is None or sale.starts <= local) and local < sale.ends
 
 
 class DateRange(_Section):

@@ -178,11 +178,7 @@ class Director:
         """One round of talk about a product: intro, features, price, FAQ, call to action."""
         values_of = Writer.product_values
         local = at.astimezone(self.zone).replace(tzinfo=None)
-        on_sale = (
-            product.sale is not None
-            and (product.sale.starts is None or product.sale.starts <= local)
-            and product.sale.ends > local
-        )
+        on_sale = product.on_sale(local)
 
         def intro(w: Writer) -> str | None:
             text = talk.sentence(product.description) if product.description else ""

@@ -296,7 +296,7 @@ class ShowLoop:
         price, old, countdown = format_price(product.price, currency), "", ""
         naive = local.replace(tzinfo=None)
         sale = product.sale
-        if sale is not None and (sale.starts is None or sale.starts <= naive) and sale.ends > naive:
+        if sale is not None and product.on_sale(naive):
             price, old = format_price(sale.price, currency), price
             countdown = "Sale ends in " + countdown_words((sale.ends - naive).total_seconds())
         return CardContent(
