@@ -177,8 +177,8 @@ def test_events_and_snapshots(broker, tmp_path):
         wait_until(lambda: rec.on(f"{BASE}/snapshot"), 3)
         jpeg = rec.on(f"{BASE}/snapshot")[0].payload
         assert jpeg[:2] == b"\xff\xd8" and len(jpeg) < 30_000
-        kinds = [e["kind"] for e in rec.json(f"{BASE}/events")]
-        assert "command" in kinds
+        # the command's event follows its ack (the ack goes out first), so wait for it
+        wait_until(lambda: "command" in [e["kind"] for e in rec.json(f"{BASE}/events")], 3)
     finally:
         rec.close()
         agent.stop()
