@@ -12,6 +12,8 @@ from typing import Any
 
 import onnxruntime
 
+from livehost.system.ortlibs import provider_load_errors
+
 log = logging.getLogger(__name__)
 
 ORT_NAMES = {
@@ -34,7 +36,11 @@ def pick_providers(
     Logs one line when something wanted is missing, so a Jetson that lost its GPU build
     of onnxruntime says so once instead of silently running slow.
     """
-    available = onnxruntime.get_available_providers() if available is None else available
+    if available is None:
+        broken = provider_load_errors(onnxruntime)
+        available = [p for p in onnxruntime.get_available_providers() if p not in broken]
+        for name, why in broken.items():
+            log.info("%s is built into onnxruntime but cannot load here: %s", name, why)
     chosen: list[Provider] = []
     missing = []
     for name in wanted:

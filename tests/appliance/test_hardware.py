@@ -182,3 +182,15 @@ def test_cli_json_and_table(tmp_path, capsys):
     assert re.search(r"^L4T +36\.3\.0$", table, re.M)
     assert "power VDD_IN" in table and "6.04 W" in table
     assert "cpu-thermal 45.2 °C" in table
+
+
+def test_a_gpu_provider_that_cannot_load_is_not_reported_usable(tmp_path):
+    from tests.speech.test_providers import fake_gpu_onnxruntime
+
+    x86(tmp_path)
+    ort = fake_gpu_onnxruntime(tmp_path / "site", loadable={"cuda"})
+    hw = probe(tmp_path, gst_element=lambda n: False, import_module=modules(onnxruntime=ort))
+    assert hw.onnxruntime_providers == ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    assert len(hw.notes) == 1
+    assert hw.notes[0].startswith("TensorrtExecutionProvider is built into onnxruntime but "
+                                  "cannot load here (")

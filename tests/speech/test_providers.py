@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
+from types import SimpleNamespace
 
+from livehost import inference
 from livehost.inference import pick_providers, provider_names
+from livehost.system.ortlibs import provider_load_errors
 
 CPU = "CPUExecutionProvider"
 CUDA = "CUDAExecutionProvider"
@@ -30,3 +34,41 @@ def test_order_is_the_configs_not_onnxruntimes(caplog) -> None:
         chosen = pick_providers(["cpu", "cuda"], available=[TRT, CUDA, CPU])
     assert provider_names(chosen) == [CPU, CUDA]
     assert caplog.records == []
+
+
+def fake_gpu_onnxruntime(root, loadable: set[str]):
+    """An onnxruntime-gpu layout whose TensorRT/CUDA provider libraries are real files:
+    a system library that loads for the names in `loadable`, bytes that do not for the rest
+    (as on a machine with the GPU build but without TensorRT's libnvinfer)."""
+    capi = root / "onnxruntime" / "capi"
+    capi.mkdir(parents=True)
+    good = next(p for p in (Path("/lib/x86_64-linux-gnu/libm.so.6"),
+                            Path("/lib/aarch64-linux-gnu/libm.so.6"), Path("/lib64/libm.so.6"))
+                if p.is_file())
+    for short in ("tensorrt", "cuda"):
+        lib = capi / f"libonnxruntime_providers_{short}.so"
+        lib.write_bytes(good.read_bytes() if short in loadable else b"not a shared library")
+    return SimpleNamespace(__file__=str(root / "onnxruntime" / "__init__.py"),
+                           __version__="1.31.1",
+                           get_available_providers=lambda: [TRT, CUDA, CPU])
+
+
+def test_a_listed_provider_whose_library_cannot_load_is_skipped(tmp_path, monkeypatch,
+                                                                caplog) -> None:
+    ort = fake_gpu_onnxruntime(tmp_path, loadable={"cuda"})
+    assert list(provider_load_errors(ort)) == [TRT]
+    monkeypatch.setattr(inference, "onnxruntime", ort)
+    with caplog.at_level(logging.INFO, logger="livehost.inference"):
+        chosen = pick_providers(["tensorrt", "cuda", "cpu"], cache_dir=tmp_path / "engines")
+    assert provider_names(chosen) == [CUDA, CPU]
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith(f"{TRT} is built into onnxruntime but cannot load") for m in messages)
+    assert not (tmp_path / "engines").exists()  # no TensorRT cache made for nothing
+
+
+def test_provider_libraries_that_load_are_kept(tmp_path) -> None:
+    ort = fake_gpu_onnxruntime(tmp_path, loadable={"cuda", "tensorrt"})
+    assert provider_load_errors(ort) == {}
+    cpu_only = SimpleNamespace(__file__=str(tmp_path / "x" / "__init__.py"),
+                               get_available_providers=lambda: [CPU])
+    assert provider_load_errors(cpu_only) == {}

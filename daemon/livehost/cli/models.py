@@ -176,5 +176,5 @@ def run_optimize(args: argparse.Namespace) -> int:
     except ModelError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print("fp16 variants are used on a GPU provider; the CPU keeps fp32 (voice.precision: auto)")
+    print("the voice runs the fp16 variant only with voice.precision: fp16 (auto keeps fp32)")
     return 0

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import cast
 
 from livehost.config.engines import EnginesConfig, VoiceConfig
-from livehost.inference import ORT_NAMES, pick_providers, provider_names
+from livehost.inference import pick_providers, provider_names
 from livehost.modelstore.errors import ModelError
 from livehost.modelstore.manifest import ModelEntry, Precision, load_manifest, manifest_path
 from livehost.modelstore.verify import checked_file
@@ -27,9 +27,8 @@ def load_speech_engine(
     provider available. Raises ModelError naming the file when it cannot be used."""
     from livehost.speech.piper import PiperEngine  # onnxruntime and espeak load only here
 
-    providers = pick_providers(engines.providers, cache_dir=cache_dir)
-    on_gpu = provider_names(providers)[0] != ORT_NAMES["cpu"]
-    entry = pick_voice(models_dir, voice.id, voice.precision, on_gpu)
+    providers = pick_providers(voice.providers, cache_dir=cache_dir)
+    entry = pick_voice(models_dir, voice.id, voice.precision)
     model = checked_file(models_dir, entry.file, entry.sha256)
     config = None
     if entry.config is not None:
@@ -46,15 +45,12 @@ def load_speech_engine(
     return engine
 
 
-def pick_voice(models_dir: Path, voice_id: str, precision: str, on_gpu: bool) -> ModelEntry:
-    """fp16 serves the GPU path; the CPU keeps fp32 (no gain measured there, see bench)."""
+def pick_voice(models_dir: Path, voice_id: str, precision: str) -> ModelEntry:
+    """The voice's fp32 model unless fp16 is asked for by name: fp16 gained nothing on the
+    CPU and lost on the CUDA provider (bench_speech, bench_speech_gpu)."""
     manifest = load_manifest(models_dir)
-    wanted: Precision = "fp16" if on_gpu else "fp32"
-    if precision != "auto":
-        wanted = cast(Precision, precision)
+    wanted: Precision = "fp32" if precision == "auto" else cast(Precision, precision)
     entry = manifest.find(voice_id, wanted)
-    if entry is None and precision == "auto":
-        entry = manifest.find(voice_id, "fp32")
     if entry is None or entry.kind != "voice":
         raise ModelError(
             manifest_path(models_dir),

@@ -27,6 +27,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from livehost.system.ortlibs import provider_load_errors
+
 NVENC_ELEMENT = "nvv4l2h264enc"
 # JetPack 5 exposes NVENC as /dev/nvhost-msenc; JetPack 6 adds the V4L2 node.
 ENCODER_NODES = ("dev/nvhost-msenc", "dev/v4l2-nvenc")
@@ -257,6 +259,10 @@ def read_onnxruntime(
     except Exception as exc:
         notes.append(f"onnxruntime cannot list providers: {exc}")
         providers = []
+    # a compiled-in provider whose libraries are missing is listed but cannot run
+    for name, why in provider_load_errors(ort).items():
+        providers.remove(name)
+        notes.append(f"{name} is built into onnxruntime but cannot load here ({why})")
     installed = set()
     for dist in ("onnxruntime", "onnxruntime-gpu"):
         try:
