@@ -9,8 +9,9 @@ CONSTRAINTS ?= image/constraints-$(ARCH).txt
 DURATION ?= 0
 # Debian packages: real servers for tests and the demo, ffmpeg (the RTMP relay, ffprobe),
 # fonts, venv support, systemd (systemd-analyze, -sysusers, -tmpfiles for the unit tests),
-# GStreamer (the encoder backend the Jetson uses, tested here in its x264 form).
-APT_PACKAGES = python3-venv nginx-light libnginx-mod-rtmp mosquitto mosquitto-clients \
+# GStreamer (the encoder backend the Jetson uses, tested here in its x264 form), gcc (tests
+# build tiny shared libraries in the layout of onnxruntime-gpu's provider libraries).
+APT_PACKAGES = python3-venv gcc nginx-light libnginx-mod-rtmp mosquitto mosquitto-clients \
                ffmpeg fonts-noto-cjk systemd gstreamer1.0-tools gstreamer1.0-plugins-base \
                gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly \
                gstreamer1.0-libav

@@ -36,11 +36,18 @@ SAMPLE_RATE = 22050
 RUNS = 20
 
 
-def _time(model: Path, provider: str) -> dict:
+def _time(model: Path, provider: str, threads: int = 0) -> dict:
+    """Median of RUNS syntheses; `threads` 0 lets onnxruntime use every core."""
     import onnxruntime
 
-    providers = list(dict.fromkeys([provider, "CPUExecutionProvider"]))  # no CPU twice
-    session = onnxruntime.InferenceSession(str(model), providers=providers)
+    providers: list = [provider, "CPUExecutionProvider"]
+    if provider == "CPUExecutionProvider":
+        providers = [provider]
+    elif provider == "CUDAExecutionProvider":  # as livehost.inference sets it up
+        providers[0] = (provider, {"cudnn_conv_algo_search": "HEURISTIC"})
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    session = onnxruntime.InferenceSession(str(model), options, providers=providers)
     feed = {
         "input": np.array([_IDS], dtype=np.int64),
         "input_lengths": np.array([len(_IDS)], dtype=np.int64),
@@ -89,6 +96,8 @@ def measure(fp32: Path) -> dict:
             "cuda_fp32": _time(fp32, "CUDAExecutionProvider"),
             "cuda_fp16": _time(fp16, "CUDAExecutionProvider"),
             "cpu_fp32": _time(fp32, "CPUExecutionProvider"),
+            # the appliance's default: engines.threads 1, the other cores render and encode
+            "cpu_fp32_1_thread": _time(fp32, "CPUExecutionProvider", threads=1),
         }
 
 

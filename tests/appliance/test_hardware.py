@@ -8,6 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from tests.gpu_ort import fake_gpu_onnxruntime
 
 from livehost.cli.main import main
 from livehost.system.hardware import choose_encoder, probe, refresh
@@ -185,8 +186,6 @@ def test_cli_json_and_table(tmp_path, capsys):
 
 
 def test_a_gpu_provider_that_cannot_load_is_not_reported_usable(tmp_path):
-    from tests.speech.test_providers import fake_gpu_onnxruntime
-
     x86(tmp_path)
     ort = fake_gpu_onnxruntime(tmp_path / "site", loadable={"cuda"})
     hw = probe(tmp_path, gst_element=lambda n: False, import_module=modules(onnxruntime=ort))

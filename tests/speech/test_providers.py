@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from types import SimpleNamespace
+
+from tests.gpu_ort import fake_gpu_onnxruntime
 
 from livehost import inference
 from livehost.inference import pick_providers, provider_names
@@ -36,23 +37,6 @@ def test_order_is_the_configs_not_onnxruntimes(caplog) -> None:
     assert caplog.records == []
 
 
-def fake_gpu_onnxruntime(root, loadable: set[str]):
-    """An onnxruntime-gpu layout whose TensorRT/CUDA provider libraries are real files:
-    a system library that loads for the names in `loadable`, bytes that do not for the rest
-    (as on a machine with the GPU build but without TensorRT's libnvinfer)."""
-    capi = root / "onnxruntime" / "capi"
-    capi.mkdir(parents=True)
-    good = next(p for p in (Path("/lib/x86_64-linux-gnu/libm.so.6"),
-                            Path("/lib/aarch64-linux-gnu/libm.so.6"), Path("/lib64/libm.so.6"))
-                if p.is_file())
-    for short in ("tensorrt", "cuda"):
-        lib = capi / f"libonnxruntime_providers_{short}.so"
-        lib.write_bytes(good.read_bytes() if short in loadable else b"not a shared library")
-    return SimpleNamespace(__file__=str(root / "onnxruntime" / "__init__.py"),
-                           __version__="1.31.1",
-                           get_available_providers=lambda: [TRT, CUDA, CPU])
-
-
 def test_a_listed_provider_whose_library_cannot_load_is_skipped(tmp_path, monkeypatch,
                                                                 caplog) -> None:
     ort = fake_gpu_onnxruntime(tmp_path, loadable={"cuda"})
@@ -72,3 +56,18 @@ def test_provider_libraries_that_load_are_kept(tmp_path) -> None:
     cpu_only = SimpleNamespace(__file__=str(tmp_path / "x" / "__init__.py"),
                                get_available_providers=lambda: [CPU])
     assert provider_load_errors(cpu_only) == {}
+
+
+def test_the_voice_follows_the_engines_providers_unless_it_has_its_own(models_dir,
+                                                                        caplog) -> None:
+    from livehost.config.engines import EnginesConfig, VoiceConfig
+    from livehost.speech.load import load_speech_engine
+
+    engines = EnginesConfig(providers=["tensorrt", "cuda", "cpu"])
+    with caplog.at_level(logging.INFO, logger="livehost.inference"):
+        load_speech_engine(VoiceConfig(), engines, models_dir)
+    assert "tensorrt, cuda" in caplog.text  # asked for the GPU, as the engines say
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="livehost.inference"):
+        load_speech_engine(VoiceConfig(providers=["cpu"]), engines, models_dir)
+    assert caplog.records == []  # its own list: only the CPU was asked for

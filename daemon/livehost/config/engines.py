@@ -35,16 +35,15 @@ class VoiceConfig(Section):
     noise_w: float = Field(0.8, ge=0, le=2.0)
     volume: float = Field(1.0, gt=0, le=4.0)
     speaker: int | None = Field(None, ge=0, description="Speaker id for multi-speaker voices.")
-    providers: list[Literal["tensorrt", "cuda", "cpu"]] = Field(
-        default_factory=lambda: ["cpu"],
-        description="Inference providers for the voice. The CPU by default: on onnxruntime's "
-        "CUDA provider the voice ran 4.6x slower than on the CPU (bench_speech_gpu), and "
-        "the GPU is better spent on the neural lip-sync.",
+    providers: list[Literal["tensorrt", "cuda", "cpu"]] | None = Field(
+        None,
+        description="The voice's own inference providers, e.g. [cpu] to leave the GPU to the "
+        "neural lip-sync; engines.providers if left out.",
     )
     precision: Literal["auto", "fp32", "fp16"] = Field(
         "auto",
         description="Model variant: auto takes fp32 everywhere (TensorRT makes its own fp16 "
-        "kernels from it; on the CUDA provider the fp16 variant measured 1.9x slower). "
+        "kernels from it; on the CUDA provider the fp16 variant measured 1.3-1.5x slower). "
         "fp16 takes the variant `livehost models optimize` made.",
     )
 

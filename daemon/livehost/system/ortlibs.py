@@ -3,15 +3,19 @@
 onnxruntime-gpu lists TensorRT and CUDA as available whenever they were compiled in, even
 when libnvinfer or cuDNN is missing. A session that asks for such a provider then falls
 back by itself and prints an "EP Error" banner on stdout; on an H200 without TensorRT that
-is what happened. Loading each provider's library in a child process tells the truth
-without pulling CUDA into the daemon's own process.
+is what happened.
+
+The check asks the dynamic loader which of a provider library's dependencies it cannot
+find (`ldd`), without running the library's code: loading a provider library outside
+onnxruntime crashes or fails on symbols only onnxruntime provides, both seen on that H200.
 """
 
 from __future__ import annotations
 
 import functools
+import re
+import shutil
 import subprocess
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -20,42 +24,36 @@ LIBRARIES = {
     "TensorrtExecutionProvider": "libonnxruntime_providers_tensorrt.so",
     "CUDAExecutionProvider": "libonnxruntime_providers_cuda.so",
 }
-
-_LOADER = """
-import ctypes, sys
-for path in sys.argv[1:]:
-    try:
-        ctypes.CDLL(path)
-    except OSError as exc:
-        print(path, str(exc).splitlines()[0], sep="\\t")
-"""
+NOT_FOUND = re.compile(r"^\s*(\S+) => not found", re.MULTILINE)
 
 
 def provider_load_errors(ort: ModuleType) -> dict[str, str]:
-    """{provider: why its library does not load} for the listed providers that cannot run."""
+    """{provider: what it lacks} for the listed providers whose libraries cannot load."""
     capi = Path(getattr(ort, "__file__", None) or "").parent / "capi"
     try:
         listed = ort.get_available_providers()
     except Exception:
         return {}
-    libraries = tuple(
-        sorted((name, str(capi / LIBRARIES[name])) for name in listed
-               if name in LIBRARIES and (capi / LIBRARIES[name]).is_file())
-    )
-    return dict(_load_errors(libraries)) if libraries else {}
+    errors = {}
+    for name in listed:
+        library = capi / LIBRARIES.get(name, "-")
+        if name in LIBRARIES and library.is_file():
+            missing = missing_libraries(str(library))
+            if missing:
+                errors[name] = f"{', '.join(missing)} not found"
+    return errors
 
 
-@functools.lru_cache(maxsize=4)
-def _load_errors(libraries: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
-    by_path = {path: name for name, path in libraries}
+@functools.lru_cache(maxsize=8)
+def missing_libraries(library: str) -> tuple[str, ...]:
+    """The shared libraries `library` needs that the loader cannot find; () if it cannot
+    tell (no ldd), so that onnxruntime decides as before."""
+    ldd = shutil.which("ldd")
+    if ldd is None:
+        return ()
     try:
-        out = subprocess.run([sys.executable, "-c", _LOADER, *by_path], capture_output=True,
-                             text=True, timeout=30, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return tuple((name, f"could not check: {exc}") for name in by_path.values())
-    errors = []
-    for line in out.stdout.splitlines():
-        path, _, why = line.partition("\t")
-        if path in by_path:  # the reason without the long path it starts with
-            errors.append((by_path[path], why.removeprefix(f"{path}: ")))
-    return tuple(errors)
+        out = subprocess.run([ldd, library], capture_output=True, text=True, timeout=30,
+                             check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return ()
+    return tuple(dict.fromkeys(NOT_FOUND.findall(out.stdout)))
