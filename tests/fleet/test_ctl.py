@@ -15,6 +15,7 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+from tests.fleet.conftest import Recorder, wait_until
 from tests.onair.daemon_helpers import ALL_DAY_SCHEDULE
 
 from livehost.fleet.ctl import main
@@ -125,6 +126,11 @@ def fleet(broker) -> Iterator[dict[str, SimUnit]]:
     for unit in units.values():
         assert unit.ready.wait(5)
     units["site-2/unit-19"].crash()
+    # the broker sends the crashed unit's will when it notices the closed socket
+    will = Recorder(broker.port, ["livehost/site-2/unit-19/availability"])
+    wait_until(lambda: will.payloads("livehost/site-2/unit-19/availability")[-1:] == ["offline"],
+               5)
+    will.close()
     yield units
     for unit in units.values():
         unit.close()
@@ -136,7 +142,6 @@ def ctl(broker, capsys, *args: str) -> tuple[int, str]:
 
 
 def test_status_lists_the_20_units(broker, fleet, capsys):
-    time.sleep(0.3)  # the crashed unit's will is out
     code, out = ctl(broker, capsys, "status")
     assert code == 0
     lines = out.strip().splitlines()
@@ -177,7 +182,6 @@ def test_status_through_the_console_script_and_a_config_file(broker, fleet, tmp_
 
 
 def test_send_to_the_fleet_a_site_and_one_unit(broker, fleet, capsys):
-    time.sleep(0.3)
     code, out = ctl(broker, capsys, "send", "all", "say", "text=Welcome everyone!", "priority=5")
     assert code == 1  # unit-05 is online but silent: reported, and the exit status says so
     rows = {line.split()[0]: line.split()[1] for line in out.splitlines()[1:] if line.strip()}
@@ -227,9 +231,11 @@ def test_snapshot_and_events(broker, fleet, capsys, tmp_path):
         target=lambda: printed.append(ctl(broker, capsys, "events", "--count", "1", "--for", "5"))
     )
     runner.start()
-    time.sleep(1.0)
-    fleet["site-1/unit-03"].event("output_down", "output main is down: refused")
-    runner.join(10)
+    # the event may go out before `events` has subscribed: repeat it until it is seen
+    deadline = time.monotonic() + 10
+    while runner.is_alive() and time.monotonic() < deadline:
+        fleet["site-1/unit-03"].event("output_down", "output main is down: refused")
+        runner.join(0.5)
     code, out = printed[0]
     assert code == 0 and "site-1/unit-03 output_down: output main is down" in out
 
