@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+import subprocess
 import time
+from pathlib import Path
 
+from livehost.devservers import free_port
 from livehost.stream.encoder import EncoderSettings
 from livehost.stream.output import RtmpOutput
 
@@ -53,8 +57,6 @@ def test_hung_ingest_is_detected_within_five_seconds(rtmp) -> None:
 
 
 def test_unreachable_ingest_never_blocks_the_caller() -> None:
-    from livehost.devservers import free_port
-
     output = RtmpOutput("main", f"rtmp://127.0.0.1:{free_port()}/live/key", SETTINGS)
     output.start()
     try:
@@ -67,3 +69,44 @@ def test_unreachable_ingest_never_blocks_the_caller() -> None:
         assert "cannot reach" in output.status.last_error
     finally:
         output.stop()
+
+
+def _capture(port: int, out: Path) -> None:
+    """Two seconds of video as a player of the `atc` application sees them."""
+    subprocess.run(
+        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-i",
+         f"rtmp://127.0.0.1:{port}/atc/key", "-map", "0:v", "-frames:v", "50", "-c", "copy",
+         "-copyts", "-f", "flv", str(out)],
+        stdin=subprocess.DEVNULL, capture_output=True, timeout=30, check=True)
+
+
+def _video_times(path: Path) -> list[float]:
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time",
+         "-of", "csv=p=0", str(path)], capture_output=True, text=True, check=True)
+    return [float(line) for line in out.stdout.split()]
+
+
+def test_timestamps_continue_across_a_reconnect(rtmp, tmp_path) -> None:
+    output = RtmpOutput("main", f"rtmp://127.0.0.1:{rtmp.port}/atc/key", SETTINGS)
+    output.start()
+    try:
+        with NoiseSource([output]):
+            wait_for(lambda: output.status.state == "on_air", 10)
+            wait_for(lambda: output.status.sent_ticks > 75, 10)  # three seconds in
+            _capture(rtmp.port, tmp_path / "before.flv")
+            rtmp.kill()
+            wait_for(lambda: output.status.state != "on_air", 5)
+            rtmp.start()
+            wait_for(lambda: output.status.state == "on_air", 10)
+            _capture(rtmp.port, tmp_path / "after.flv")
+    finally:
+        output.stop()
+    before, after = _video_times(tmp_path / "before.flv"), _video_times(tmp_path / "after.flv")
+    assert len(before) >= 45 and len(after) >= 45
+    # the second session carries on the media clock past the first and the outage,
+    # instead of starting again from zero; within a session no frame goes back
+    assert before[0] > 2.5, before[0]
+    assert before[-1] < after[0] < before[-1] + 15, (before[-1], after[0])
+    assert all(b > a for a, b in itertools.pairwise(before + after))
+    assert output.status.sessions == 2
