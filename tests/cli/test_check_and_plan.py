@@ -192,3 +192,19 @@ def test_version_flag() -> None:
 def _no_site_config(monkeypatch: pytest.MonkeyPatch) -> None:
     # Never let a developer's /etc/livehost leak into these tests.
     monkeypatch.setenv("LIVEHOST_CONFIG", os.devnull + ".missing")
+
+
+def test_check_warns_when_the_voice_cannot_speak_the_schedules_language(tmp_path: Path) -> None:
+    from tests.onair.daemon_helpers import write_setup
+    from tests.show.test_director_zh import ZH_SCHEDULE
+
+    config = write_setup(tmp_path / "unit")  # the default English voice, from models/
+    (tmp_path / "unit" / "schedule.yaml").write_text(ZH_SCHEDULE, encoding="utf-8")
+    result = run("check", "--config", str(config), "--now", "2026-11-27 15:02")
+    assert result.returncode == 0, result.stderr  # a warning: the show can still run
+    assert "store.language: the talk is in zh but the voice en_US-joe-medium speaks en" in (
+        result.stdout
+    )
+    english = run("check", "--config", str(write_setup(tmp_path / "en")), "--now",
+                  "2026-11-27 15:02")
+    assert english.returncode == 0 and "speaks" not in english.stdout

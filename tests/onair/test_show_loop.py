@@ -39,6 +39,10 @@ class SlowSpeech:
     def sample_rate(self) -> int:
         return self.engine.sample_rate
 
+    @property
+    def language(self) -> str:
+        return self.engine.language
+
     def synthesize(self, text, cancel=None):
         for chunk in self.engine.synthesize(text, cancel):
             time.sleep(self.delay)
@@ -46,9 +50,11 @@ class SlowSpeech:
 
 
 class Show:
-    def __init__(self, folder: Path, slow: float = 0.0) -> None:
+    def __init__(self, folder: Path, slow: float = 0.0, schedule: str | None = None) -> None:
         config_path = write_setup(folder, fps=FPS)
         self.loaded = load_config(config_path)
+        if schedule is not None:
+            self.loaded.schedule_path.write_text(schedule, encoding="utf-8")
         self.status = ShowStatus()
         self.store = ScheduleStore(self.loaded.schedule_path, UTC, folder / "state")
         self.store.start()
@@ -143,3 +149,18 @@ def test_operator_line_interrupts_within_a_sentence(tmp_path) -> None:
             return any("store closes" in caption.text for caption in upcoming)
 
         wait_for(placed, 5, 0.02)  # really placed on the clock, not only announced
+
+
+def test_a_chinese_schedule_with_an_english_voice_goes_on_with_captions_only(tmp_path) -> None:
+    from tests.show.test_director_zh import HAN, ZH_SCHEDULE
+
+    with Show(tmp_path / "unit", schedule=ZH_SCHEDULE) as show:
+        wait_for(lambda: show.status.utterances >= 2, 20, 0.05)
+        captions = show.loop.timeline.captions_from(0)
+    assert show.status.speech_problem == (
+        "the voice speaks en but the schedule is in zh: captions only"
+    )
+    assert captions and all(HAN.search(caption.text) for caption in captions)
+    video, audio = packet_times(show.recorder.files[0])
+    assert len(video) > FPS and audio  # on air all the while, with (silent) sound
+    assert show.status.speech_engine.startswith("piper:")  # the voice is kept for en lines

@@ -10,12 +10,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from livehost.cli.common import add_config_argument, default_config_path, parse_when, print_problems
-from livehost.config.device import load_config
+from livehost.config.device import LoadedConfig, load_config
 from livehost.problems import Problem, ProblemsError
 from livehost.schedule.currencies import format_price
 from livehost.schedule.load import LoadedSchedule, load_schedule_file
 from livehost.schedule.model import Slot
 from livehost.schedule.planner import Occurrence, Planner, occurrences
+from livehost.speech.voices import voice_language
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -38,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     zone_note = "no device config found; times are in UTC"
     files = [Path(f) for f in args.files]
     config_path = Path(args.config or default_config_path())
+    loaded_config: LoadedConfig | None = None
     if args.config or config_path.exists() or not files:
         try:
             loaded_config = load_config(config_path)
@@ -57,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
             continue
         results.append(loaded)
         problems += loaded.warnings
+        if loaded_config is not None:
+            problems += _voice_mismatch(loaded_config, loaded)
     failed = any(p.severity == "error" for p in problems)
     if args.json:
         json.dump(
@@ -78,6 +82,28 @@ def run(args: argparse.Namespace) -> int:
     for loaded in results:
         print(summary(loaded, zone, now, zone_note))
     return 0
+
+
+def _voice_mismatch(loaded_config: LoadedConfig, loaded: LoadedSchedule) -> list[Problem]:
+    """A warning when the voice cannot speak the schedule's language: the show still
+    runs, with captions only, so it is not an error."""
+    config = loaded_config.config
+    wanted = loaded.schedule.store.language
+    speaks = voice_language(loaded_config.resolve(config.paths.models), config.voice.id)
+    if speaks is None or speaks == wanted:
+        return []
+    return [
+        Problem(
+            loaded.source,
+            None,
+            None,
+            "store.language",
+            f"the talk is in {wanted} but the voice {config.voice.id} speaks {speaks}: the "
+            f"host will show captions without speaking. Add a {wanted} voice with "
+            "`livehost models add` and name it in voice.id.",
+            "warning",
+        )
+    ]
 
 
 def summary(loaded: LoadedSchedule, zone: ZoneInfo, now: datetime, zone_note: str) -> str:

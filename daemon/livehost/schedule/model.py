@@ -48,7 +48,9 @@ class Store(_Section):
         min_length=1, max_length=80, description="The shop's name, as the host says it."
     )
     currency: str = Field("USD", description="Currency for prices that do not name their own.")
-    language: str = Field("en", description="Language of the sales talk (en, zh).")
+    language: Literal["en", "zh"] = Field(
+        "en", description="Language of the sales talk and the card: en or zh."
+    )
 
     _currency = field_validator("currency")(_check_currency)
 

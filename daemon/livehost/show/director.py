@@ -38,6 +38,7 @@ class Utterance:
     product_id: str | None = None
     urgent: bool = False
     pause_after: float = 0.5  # seconds of silence after it
+    language: str = "en"  # the schedule's store.language when it was written
 
 
 @dataclass
@@ -71,6 +72,7 @@ class Director:
         self._last_notice: float | None = None
         self._product_key: tuple | None = None
         self._plan: list[Callable[[Writer], str | None]] = []
+        self._language = "en"
         self.current: Segment | None = None
 
     # --- operator commands (any thread) ---
@@ -131,25 +133,26 @@ class Director:
         """The next line, to start playing at `at`; None means stay quiet for a moment."""
         now = self.clock()
         self._forget_old(now)
+        schedule = self._schedule()
+        self._language = schedule.store.language
         with self._lock:
             if self.controls.lines:
                 _, text = self.controls.lines.popleft()
                 return self._utter(text, "operator", None, urgent=True)
         if self.controls.paused:
             return None
-        schedule = self._schedule()
         writer = Writer(schedule, {text for _, text in self._said}, self.rng)
         store = schedule.store.name
         if self._last_notice is None:
             self._last_notice = now
-            return self._utter(writer.pick(talk.OPENING, store=store), "opening", None, 0.8)
+            return self._utter(writer.pick(writer.lang.OPENING, store=store), "opening", None, 0.8)
         segment = self.segment(at)
         self.current = segment
         if segment.kind == "off_air" and not self.controls.pinned:
             return None
         if now - self._last_notice >= self.notice_every:
             self._last_notice = now
-            line = writer.pick(talk.NOTICE, store=store)
+            line = writer.pick(writer.lang.NOTICE, store=store)
             if line:
                 return self._utter(line, "notice", None)
         product = self.product_at(at)
@@ -161,7 +164,7 @@ class Director:
             self._product_key = key
             self._plan = self._product_plan(product, at)
             if not first:
-                line = writer.pick(talk.TRANSITION, name=product.name)
+                line = writer.pick(writer.lang.TRANSITION, name=product.name)
                 if line:
                     return self._utter(line, "transition", product.id, 0.8)
         while self._plan:
@@ -181,24 +184,24 @@ class Director:
         on_sale = product.on_sale(local)
 
         def intro(w: Writer) -> str | None:
-            text = talk.sentence(product.description) if product.description else ""
+            text = w.lang.sentence(product.description) if product.description else ""
             description = (" " + text.replace("{", "{{").replace("}", "}}")) if text else ""
-            return w.pick([t + description for t in talk.INTRO], **values_of(w, product))
+            return w.pick([t + description for t in w.lang.INTRO], **values_of(w, product))
 
         def price(w: Writer) -> str | None:
             if on_sale:
-                return w.pick(talk.SALE, **values_of(w, product))
-            return w.pick(talk.PRICE, **values_of(w, product))
+                return w.pick(w.lang.SALE, **values_of(w, product))
+            return w.pick(w.lang.PRICE, **values_of(w, product))
 
         def countdown(w: Writer) -> str | None:
             if not on_sale or product.sale is None:
                 return None
             seconds = (product.sale.ends - local).total_seconds()
-            return w.pick(talk.COUNTDOWN, countdown=talk.countdown_words(seconds))
+            return w.pick(w.lang.COUNTDOWN, countdown=w.lang.countdown_words(seconds))
 
         def cta(w: Writer) -> str | None:
-            own = [talk.sentence(product.call_to_action)] if product.call_to_action else []
-            return w.pick(own + talk.CALL_TO_ACTION)
+            own = [w.lang.sentence(product.call_to_action)] if product.call_to_action else []
+            return w.pick(own + w.lang.CALL_TO_ACTION)
 
         steps: list[Callable[[Writer], str | None]] = [intro]
         for index in self.rng.sample(range(len(product.features)), len(product.features)):
@@ -215,9 +218,12 @@ class Director:
         name = (
             schedule.product(self.rng.choice(fallback.products)).name if fallback.products else ""
         )
-        templates = [t for t in talk.IDLE if "{name}" not in t or name]
+        templates = [t for t in writer.lang.IDLE if "{name}" not in t or name]
         line = writer.pick(
-            templates, message=talk.sentence(fallback.message), store=schedule.store.name, name=name
+            templates,
+            message=writer.lang.sentence(fallback.message),
+            store=schedule.store.name,
+            name=name,
         )
         return self._utter(line, "idle", None, 3.0) if line else None
 
@@ -234,7 +240,9 @@ class Director:
         if kind != "operator":
             now = self.clock()
             self._said.extend((now, s) for s in talk.sentences(text))
-        return Utterance(next(self._ids), text, kind, product_id, urgent, pause_after)
+        return Utterance(
+            next(self._ids), text, kind, product_id, urgent, pause_after, self._language
+        )
 
     def _forget_old(self, now: float) -> None:
         while self._said and now - self._said[0][0] > REPEAT_WINDOW:

@@ -34,10 +34,11 @@ from livehost.schedule.currencies import format_price
 from livehost.schedule.model import Schedule
 from livehost.show.director import Director, Utterance
 from livehost.show.status import ShowStatus
-from livehost.show.talk import countdown_words
+from livehost.show.talk import phrases
 from livehost.show.timeline import Caption, SpeechTimeline
 from livehost.speech.chunk import SpeechChunk
 from livehost.speech.engine import SpeechEngine
+from livehost.speech.silent import SilentSpeech
 from livehost.stream.encoder import AUDIO_RATE, Tick, rgb_to_i420, samples_per_tick
 from livehost.system.memory import give_back_free_memory
 
@@ -79,6 +80,8 @@ class ShowLoop:
     ) -> None:
         self.director = director
         self.speech = speech
+        self._load_problem = status.speech_problem  # set when the voice could not load
+        self._captions_only: dict[str, SilentSpeech] = {}
         self.face = face
         self.compositor = compositor
         self.schedule = schedule
@@ -211,7 +214,7 @@ class ShowLoop:
         synth_time = 0.0
         spoken = 0.0
         started = time.perf_counter()
-        for chunk in self.speech.synthesize(utterance.text, self._cancel):
+        for chunk in self._voice_for(utterance.language).synthesize(utterance.text, self._cancel):
             synth_time += time.perf_counter() - started
             if self._urgent.is_set() and not utterance.urgent:
                 break
@@ -232,6 +235,26 @@ class ShowLoop:
             self.status.speech_rtf = round(synth_time / spoken, 3)
         give_back_free_memory()  # the voice's big per-sentence buffers, back to the system
         return position + int(utterance.pause_after * AUDIO_RATE)
+
+    def _voice_for(self, language: str) -> SpeechEngine:
+        """The voice for a line in `language`, or captions only when the voice speaks
+        another language (a schedule switched to Chinese with an English voice): a
+        voice reading a language it does not know would be noise on air."""
+        if self.speech.language == language:
+            self.status.speech_problem = self._load_problem
+            return self.speech
+        reason = self._load_problem or (
+            f"the voice speaks {self.speech.language} but the schedule is in {language}: "
+            "captions only"
+        )
+        if self.status.speech_problem != reason:
+            log.warning("%s", reason)
+            self.status.speech_problem = reason
+        if language not in self._captions_only:
+            self._captions_only[language] = SilentSpeech(
+                reason, self.speech.sample_rate, locale=language
+            )
+        return self._captions_only[language]
 
     # --- renderer ---
 
@@ -298,7 +321,10 @@ class ShowLoop:
         sale = product.sale
         if sale is not None and product.on_sale(naive):
             price, old = format_price(sale.price, currency), price
-            countdown = "Sale ends in " + countdown_words((sale.ends - naive).total_seconds())
+            lang = phrases(schedule.store.language)
+            countdown = lang.CARD_COUNTDOWN.format(
+                countdown=lang.countdown_words((sale.ends - naive).total_seconds())
+            )
         return CardContent(
             store,
             clock,

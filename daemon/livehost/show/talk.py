@@ -1,18 +1,28 @@
-"""What the host says, written from a product's facts (English).
+"""What the host says, written from a product's facts (English; Chinese in talk_zh.py).
 
 Each kind of line has many wordings. The director asks for a line of a kind and gets a
 wording that was not spoken recently, so a ten-minute rotation never repeats a sentence
 word for word; when every wording was used, it gets None and the host pauses instead.
+
+A language is a module with the same names: the wording lists (OPENING ... IDLE),
+FEATURE, and sentence(), feature_text() and countdown_words(). `phrases(language)` picks
+it by the schedule's store.language.
 """
 
 from __future__ import annotations
 
 import random
-import re
+import sys
 from decimal import Decimal
+from types import ModuleType
 
 from livehost.schedule.currencies import format_price
 from livehost.schedule.model import Product, Schedule
+from livehost.show import talk_zh
+from livehost.show.countdown import countdown_parts
+from livehost.speech.sentences import split_sentences
+
+LANGUAGE = "en"
 
 OPENING = [
     "Hi, and welcome to {store}! I'm your host for today, and I'm AI-generated: "
@@ -44,6 +54,7 @@ INTRO = [
     "Take a good look at the {name}.",
     "So, the {name}.",
 ]
+FEATURE = "{lead}: {f}."  # a lead-in, then the feature as a clause
 FEATURE_LEADS = [
     "Look at this",
     "Here's what stands out",
@@ -75,6 +86,7 @@ SALE = [
     "Normally {price}, today just {sale}.",
     "Great timing: the {name} is on sale for {sale}.",
 ]
+CARD_COUNTDOWN = "Sale ends in {countdown}"  # on the product card
 COUNTDOWN = [
     "The sale ends in {countdown}.",
     "Only {countdown} left at this price.",
@@ -107,12 +119,14 @@ IDLE = [
 ]
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+def phrases(language: str) -> ModuleType:
+    """The wordings for a store language (the schedule only admits the ones here)."""
+    return talk_zh if language == talk_zh.LANGUAGE else sys.modules[__name__]
 
 
 def sentences(text: str) -> list[str]:
     """Split a line into sentences, as the voice and the repeat check see them."""
-    return [s for s in _SENTENCE_END.split(text.strip()) if s]
+    return [text[start:end] for start, end in split_sentences(text)]
 
 
 def sentence(text: str) -> str:
@@ -129,10 +143,12 @@ def lower_first(text: str) -> str:
     return text
 
 
+def feature_text(feature: str) -> str:
+    return lower_first(feature.rstrip("."))
+
+
 def countdown_words(seconds: float) -> str:
-    minutes = int(seconds // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
+    days, hours, mins = countdown_parts(seconds)
     if days >= 2:
         return f"{days} days"
     if days == 1:
@@ -152,6 +168,7 @@ class Writer:
         self.schedule = schedule
         self.recent = recent
         self.rng = rng
+        self.lang = phrases(schedule.store.language)
 
     def pick(self, templates: list[str], **values: object) -> str | None:
         """A wording not said recently, filled in; None if all of them were."""
@@ -175,16 +192,15 @@ class Writer:
 
     def features(self, product: Product) -> list[str | None]:
         lines = []
+        lang = self.lang
+        templates = [lang.FEATURE.format(lead=lead, f="{f}") for lead in lang.FEATURE_LEADS]
         for feature in product.features:
-            lines.append(
-                self.pick(
-                    [f"{lead}: {{f}}." for lead in FEATURE_LEADS],
-                    f=lower_first(feature.rstrip(".")),
-                )
-            )
+            lines.append(self.pick(templates, f=lang.feature_text(feature)))
         return lines
 
     def faqs(self, product: Product) -> list[str | None]:
+        lang = self.lang
         return [
-            self.pick(FAQ_LEADS, q=sentence(f.question), a=sentence(f.answer)) for f in product.faq
+            self.pick(lang.FAQ_LEADS, q=lang.sentence(f.question), a=lang.sentence(f.answer))
+            for f in product.faq
         ]

@@ -32,6 +32,9 @@ class SpeechEngine(Protocol):
     @property
     def sample_rate(self) -> int: ...
 
+    @property
+    def language(self) -> str: ...  # what it speaks: "en", "zh"
+
     def synthesize(
         self, text: str, cancel: threading.Event | None = None
     ) -> Iterator[SpeechChunk]: ...

@@ -19,7 +19,7 @@ from livehost.inference import Provider
 from livehost.modelstore.errors import ModelError
 from livehost.modelstore.hashing import sha256_file
 from livehost.speech.chunk import SILENCE, PhonemeTiming, SpeechChunk
-from livehost.speech.normalize import normalizer_for
+from livehost.speech.normalize import language_of, normalizer_for
 from livehost.speech.sentences import split_sentences
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ class PiperEngine:
         self.voice = voice
         self.name = name or settings.id
         self.normalize = normalizer_for(voice.config.espeak_voice)
+        self.language = language_of(voice.config.espeak_voice)
         speaker = settings.speaker if voice.config.num_speakers > 1 else None
         self.syn_config = SynthesisConfig(
             speaker_id=speaker,

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from livehost.speech.chunk import SILENCE, PhonemeTiming, SpeechChunk
-from livehost.speech.normalize import normalizer_for
+from livehost.speech.normalize import language_of, normalizer_for
 from livehost.speech.sentences import split_sentences
 
 
@@ -28,7 +28,9 @@ class SilentSpeech:
     ) -> None:
         self.reason = reason
         self._sample_rate = sample_rate
-        self.chars_per_second = chars_per_second
+        self.language = language_of(locale)
+        # Chinese is spoken at about 4 to 5 characters a second
+        self.chars_per_second = 4.5 if self.language == "zh" else chars_per_second
         self.normalize = normalizer_for(locale)
 
     @property

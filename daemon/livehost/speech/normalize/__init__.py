@@ -18,9 +18,14 @@ Normalizer = Callable[[str], str]
 _LOCALES: dict[str, Normalizer] = {"en": normalize_en, "zh": normalize_zh}
 
 
+# espeak-ng names the Chinese voices Piper uses by dialect: Mandarin cmn, Cantonese yue
+_DIALECTS = {"cmn": "zh", "yue": "zh"}
+
+
 def language_of(locale: str) -> str:
-    """ "en_US", "en-us", "zh_CN" -> "en", "zh"."""
-    return locale.replace("-", "_").split("_")[0].lower()
+    """ "en_US", "en-us", "zh_CN", "cmn" -> "en", "zh"."""
+    base = locale.replace("-", "_").split("_")[0].lower()
+    return _DIALECTS.get(base, base)
 
 
 def register_locale(language: str, rules: Normalizer) -> None:
