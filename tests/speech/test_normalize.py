@@ -126,6 +126,9 @@ def test_locale_is_taken_from_its_language_part() -> None:
     assert language_of("en-us") == "en"
     assert language_of("zh_CN") == "zh"
     assert normalize("¥99", "zh-cn") == "九十九元"
+    # Piper's Chinese voices name espeak-ng's Mandarin and Cantonese voices
+    assert language_of("cmn") == language_of("yue") == "zh"
+    assert normalize("¥99", "cmn") == "九十九元"
 
 
 def test_a_language_without_rules_only_loses_emoji() -> None:
