@@ -17,6 +17,7 @@ from livehost.schedule.load import LoadedSchedule, load_schedule_file
 from livehost.schedule.model import Slot
 from livehost.schedule.planner import Occurrence, Planner, occurrences
 from livehost.speech.voices import voice_language
+from livehost.textwidth import ljust
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -163,7 +164,7 @@ def _airing_line(occ: Occurrence, zone: ZoneInfo) -> str:
     start, end = occ.start.astimezone(zone), occ.end.astimezone(zone)
     each = f"{slot.per_product / 60:g} min each"
     return (
-        f"{start:%H:%M}-{end:%H:%M}  {slot.label(occ.index):<24} "
+        f"{start:%H:%M}-{end:%H:%M}  {ljust(slot.label(occ.index), 24)} "
         f"{slot.style:<9} {', '.join(slot.products)} ({each})"
     )
 

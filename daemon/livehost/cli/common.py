@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from livehost.config.device import DEFAULT_CONFIG, LoadedConfig, load_config
 from livehost.problems import Problem, ProblemsError
 from livehost.schedule.fields import parse_local_datetime
+from livehost.textwidth import width
 
 
 def default_config_path() -> str:
@@ -55,7 +56,8 @@ def print_problems(problems: list[Problem], out: TextIO = sys.stderr) -> None:
         if source is not None:
             print(f"    {problem.line:>4} | {source}", file=out)
             if problem.column:
-                print(f"         | {' ' * (problem.column - 1)}^", file=out)
+                lead = width(source[: problem.column - 1])  # CJK takes two columns
+                print(f"         | {' ' * lead}^", file=out)
 
 
 def _source_line(problem: Problem, cache: dict[str, list[str]]) -> str | None:

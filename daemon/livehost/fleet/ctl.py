@@ -22,6 +22,7 @@ import yaml
 
 from livehost.fleet.connection import BrokerSettings
 from livehost.fleet.operator import NotConnected, Operator, UnitView, update
+from livehost.textwidth import ljust, width
 
 DEFAULT_CONFIG = "~/.config/livehost/livehostctl.yaml"
 # A unit that was offline gets its queued commands on return (persistent session): an
@@ -170,9 +171,9 @@ def duration(seconds: float) -> str:
 
 def table(rows: list[tuple[str, ...]], header: tuple[str, ...] = COLUMNS) -> str:
     cut = [tuple(cell[:48] for cell in r) for r in rows]
-    widths = [max(len(r[i]) for r in [header, *cut]) for i in range(len(header))]
+    widths = [max(width(r[i]) for r in [header, *cut]) for i in range(len(header))]
     lines = [
-        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+        "  ".join(ljust(c, w) for c, w in zip(r, widths, strict=True)).rstrip()
         for r in [header, *cut]
     ]
     return "\n".join(lines)
