@@ -37,10 +37,14 @@ def pick_providers(
     of onnxruntime says so once instead of silently running slow.
     """
     if available is None:
-        broken = provider_load_errors(onnxruntime)
-        available = [p for p in onnxruntime.get_available_providers() if p not in broken]
-        for name, why in broken.items():
-            log.info("%s is built into onnxruntime but cannot load here: %s", name, why)
+        available = onnxruntime.get_available_providers()
+        wanted_gpu = {ORT_NAMES[name] for name in wanted} - {ORT_NAMES["cpu"]}
+        if wanted_gpu & set(available):  # only then is it worth asking the loader
+            broken = provider_load_errors(onnxruntime)
+            for name in sorted(wanted_gpu & broken.keys()):
+                log.warning("%s is built into onnxruntime but cannot load here: %s",
+                            name, broken[name])
+            available = [p for p in available if p not in broken]
     chosen: list[Provider] = []
     missing = []
     for name in wanted:

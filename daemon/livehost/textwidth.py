@@ -7,8 +7,15 @@ import unicodedata
 
 
 def width(text: str) -> int:
-    """Columns `text` takes in a terminal (wide and full-width characters count two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """Columns `text` takes in a terminal: wide and full-width characters count two,
+    combining marks and zero-width characters none."""
+    return sum(_columns(ch) for ch in text)
+
+
+def _columns(ch: str) -> int:
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
 
 def ljust(text: str, columns: int) -> str:

@@ -130,22 +130,23 @@ def test_plan_follow_reloads_on_sighup_and_reports_bad_saves(
     schedule = etc / "schedule.yaml"
     schedule.write_text(sample_schedule.read_text())
     errors = tmp_path / "stderr.txt"
-    proc = subprocess.Popen(
-        [
-            *LIVEHOST,
-            "plan",
-            "--config",
-            str(config),
-            "--follow",
-            "--for",
-            "20",
-            "--state-dir",
-            str(tmp_path / "state"),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=errors.open("w"),  # a file: a full pipe nobody reads would stall the process
-        text=True,
-    )
+    with errors.open("w") as err_file:  # a file: a full pipe nobody reads would stall it
+        proc = subprocess.Popen(
+            [
+                *LIVEHOST,
+                "plan",
+                "--config",
+                str(config),
+                "--follow",
+                "--for",
+                "20",
+                "--state-dir",
+                str(tmp_path / "state"),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=err_file,
+            text=True,
+        )
     printed: list[str] = []
 
     def read() -> None:
@@ -196,7 +197,7 @@ def _no_site_config(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_check_warns_when_the_voice_cannot_speak_the_schedules_language(tmp_path: Path) -> None:
     from tests.onair.daemon_helpers import write_setup
-    from tests.show.test_director_zh import ZH_SCHEDULE
+    from tests.show.zh_schedule import ZH_SCHEDULE
 
     config = write_setup(tmp_path / "unit")  # the default English voice, from models/
     (tmp_path / "unit" / "schedule.yaml").write_text(ZH_SCHEDULE, encoding="utf-8")

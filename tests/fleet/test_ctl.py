@@ -128,9 +128,12 @@ def fleet(broker) -> Iterator[dict[str, SimUnit]]:
     units["site-2/unit-19"].crash()
     # the broker sends the crashed unit's will when it notices the closed socket
     will = Recorder(broker.port, ["livehost/site-2/unit-19/availability"])
-    wait_until(lambda: will.payloads("livehost/site-2/unit-19/availability")[-1:] == ["offline"],
-               5)
-    will.close()
+    try:
+        wait_until(
+            lambda: will.payloads("livehost/site-2/unit-19/availability")[-1:] == ["offline"], 5
+        )
+    finally:
+        will.close()
     yield units
     for unit in units.values():
         unit.close()
@@ -236,6 +239,7 @@ def test_snapshot_and_events(broker, fleet, capsys, tmp_path):
     while runner.is_alive() and time.monotonic() < deadline:
         fleet["site-1/unit-03"].event("output_down", "output main is down: refused")
         runner.join(0.5)
+    assert not runner.is_alive(), "livehostctl events saw no event within 10 s"
     code, out = printed[0]
     assert code == 0 and "site-1/unit-03 output_down: output main is down" in out
 

@@ -103,6 +103,7 @@ def test_every_command_end_to_end_with_its_ack(broker, rtmp, tmp_path):
         def events_told() -> bool:
             kinds = [e["kind"] for e in rec.json(f"{BASE}/events")]
             story = ("started", "schedule_refused", "schedule_swapped", "output_down", "output_up")
+            # one event for each of the 14 commands sent above
             return all(k in kinds for k in story) and kinds.count("command") >= 14
 
         wait_until(events_told, 5)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -152,7 +153,7 @@ def test_operator_line_interrupts_within_a_sentence(tmp_path) -> None:
 
 
 def test_a_chinese_schedule_with_an_english_voice_goes_on_with_captions_only(tmp_path) -> None:
-    from tests.show.test_director_zh import HAN, ZH_SCHEDULE
+    from tests.show.zh_schedule import HAN, ZH_SCHEDULE
 
     with Show(tmp_path / "unit", schedule=ZH_SCHEDULE) as show:
         wait_for(lambda: show.status.utterances >= 2, 20, 0.05)
@@ -164,3 +165,15 @@ def test_a_chinese_schedule_with_an_english_voice_goes_on_with_captions_only(tmp
     video, audio = packet_times(show.recorder.files[0])
     assert len(video) > FPS and audio  # on air all the while, with (silent) sound
     assert show.status.speech_engine.startswith("piper:")  # the voice is kept for en lines
+
+
+def test_the_slate_is_in_the_schedules_language_unless_the_config_says(tmp_path) -> None:
+    from tests.show.zh_schedule import ZH_SCHEDULE
+
+    for folder, schedule, expected in (("en", None, "We're off air right now. See you soon!"),
+                                       ("zh", ZH_SCHEDULE, "我们暂时下播了，稍后见！")):
+        show = Show(tmp_path / folder, schedule=schedule)
+        show.director.pause("slate")
+        assert show.loop._card(datetime.now(timezone.utc)).message == expected
+    show.loop.options = replace(show.loop.options, off_air_message="Closed for stocktaking")
+    assert show.loop._card(datetime.now(timezone.utc)).message == "Closed for stocktaking"

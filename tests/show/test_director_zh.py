@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from tests.show.test_director import Clock
+from tests.show.zh_schedule import HAN, ZH_SCHEDULE
 
 from livehost.problems import ProblemsError
 from livehost.schedule.load import load_schedule_file
@@ -17,47 +19,6 @@ from livehost.show.director import Director
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOON = datetime(2026, 11, 27, 12, 0, tzinfo=SHANGHAI)
-ZH_SCHEDULE = """\
-store:
-  name: 枫林家居
-  currency: CNY
-  language: zh
-products:
-  - id: kettle
-    name: 玻璃电水壶
-    price: 199
-    sale:
-      price: 149
-      ends: 2026-11-29 20:00
-    features:
-      - 四分钟烧开一升水
-      - 加热时亮起柔和的蓝光
-      - 防干烧自动断电。
-    faq:
-      - question: 壶盖可以拆下来吗？
-        answer: 可以，拆下来清洗很方便。
-    call_to_action: 点击购物车，今天下单明天发货
-  - id: mug
-    name: 手工陶瓷杯
-    price: 39
-    features: [手工上釉, 容量三百五十毫升]
-slots:
-  - name: 上午
-    days: daily
-    start: "00:00"
-    end: "12:00"
-    products: [kettle, mug]
-    per_product: 5m
-  - name: 下午
-    days: daily
-    start: "12:00"
-    end: "00:00"
-    products: [kettle, mug]
-    per_product: 5m
-fallback:
-  message: 马上回来
-"""
-HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture
@@ -128,3 +89,40 @@ def test_a_language_we_do_not_speak_is_refused_with_its_line(tmp_path: Path) -> 
     problems = caught.value.problems
     assert [(p.line, p.path) for p in problems] == [(4, "store.language")]
     assert "'en' or 'zh'" in problems[0].message
+
+
+def test_chinese_punctuation_and_joins(schedule) -> None:
+    clock = Clock()
+    director = Director(lambda: schedule, SHANGHAI, seed=3, clock=clock)
+    director.pin("mug")
+    lines = run(director, clock, 180)
+    features = [u.text for u in lines if u.kind == "feature"]
+    assert any(f.endswith("：超级耐用。") for f in features), features  # not "！。"
+    faq = next(u.text for u in lines if u.kind == "faq")
+    assert "可以进微波炉吗？可以。" in faq  # a question gets its question mark
+    director.pin("kettle")
+    intro = next(u.text for u in run(director, clock, 300) if u.kind == "intro")
+    assert intro.endswith("。高硼硅玻璃壶身，看得见的沸腾。")  # no space between sentences
+    assert talk.question("Is it safe") == "Is it safe?"
+    assert talk_zh.question("好用吗？") == "好用吗？"
+
+
+def test_the_discount_is_also_said_the_chinese_way(schedule) -> None:
+    writer = talk.Writer(schedule, set(), random.Random(1))
+    values = writer.product_values(schedule.product("kettle"))
+    assert values["zhe"] == "7.5" and values["percent"] == 25  # 149 of 199
+
+
+def test_operator_lines_are_spoken_in_the_language_they_are_written_in(schedule) -> None:
+    clock = Clock()
+    director = Director(lambda: schedule, SHANGHAI, seed=1, clock=clock)
+    director.say("Doors close in ten minutes.")
+    director.say("门店十分钟后关门。")
+    first, second = (director.next_utterance(NOON) for _ in range(2))
+    assert (first.language, second.language) == ("en", "zh")
+
+
+def test_a_locale_in_the_schedule_means_its_language(tmp_path: Path) -> None:
+    path = tmp_path / "schedule.yaml"
+    path.write_text(ZH_SCHEDULE.replace("language: zh", "language: zh_CN"), encoding="utf-8")
+    assert load_schedule_file(path).schedule.store.language == "zh"

@@ -155,7 +155,9 @@ def test_optimize_records_an_fp16_variant_used_when_asked_for(broken_models: Pat
     assert pick_voice(broken_models, DEFAULT_VOICE, "auto").precision == "fp32"
     assert pick_voice(broken_models, DEFAULT_VOICE, "fp16").precision == "fp16"
     # The variant is a working voice (on the CPU here) with alignments intact.
-    engine = load_speech_engine(VoiceConfig(precision="fp16"), EnginesConfig(), broken_models)
+    engine = load_speech_engine(
+        VoiceConfig(precision="fp16"), EnginesConfig(providers=["cpu"]), broken_models
+    )
     chunk = next(iter(engine.synthesize("Thirty percent off.")))
     assert sum(t.length for t in chunk.phonemes) == len(chunk.audio) > 10_000
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from types import SimpleNamespace
 
-from tests.gpu_ort import fake_gpu_onnxruntime
+from tests.gpu_ort import compile_library, fake_gpu_onnxruntime
 
 from livehost import inference
 from livehost.inference import pick_providers, provider_names
@@ -58,10 +58,14 @@ def test_provider_libraries_that_load_are_kept(tmp_path) -> None:
     assert provider_load_errors(cpu_only) == {}
 
 
-def test_the_voice_follows_the_engines_providers_unless_it_has_its_own(models_dir,
-                                                                        caplog) -> None:
+def test_the_voice_follows_the_engines_providers_unless_it_has_its_own(models_dir, caplog,
+                                                                        monkeypatch) -> None:
     from livehost.config.engines import EnginesConfig, VoiceConfig
     from livehost.speech.load import load_speech_engine
+
+    # a CPU-only onnxruntime, whatever this machine has, so the log lines are known
+    monkeypatch.setattr(inference, "onnxruntime",
+                        SimpleNamespace(get_available_providers=lambda: [CPU]))
 
     engines = EnginesConfig(providers=["tensorrt", "cuda", "cpu"])
     with caplog.at_level(logging.INFO, logger="livehost.inference"):
@@ -71,3 +75,17 @@ def test_the_voice_follows_the_engines_providers_unless_it_has_its_own(models_di
     with caplog.at_level(logging.INFO, logger="livehost.inference"):
         load_speech_engine(VoiceConfig(providers=["cpu"]), engines, models_dir)
     assert caplog.records == []  # its own list: only the CPU was asked for
+
+
+def test_a_library_this_process_already_loaded_counts_as_found(tmp_path) -> None:
+    import ctypes
+
+    # a name of its own: once loaded, it stays in this process for the other tests too
+    soname = "libnvinfer_preloaded.so"
+    ort = fake_gpu_onnxruntime(tmp_path / "site", loadable={"cuda"}, missing=soname)
+    assert provider_load_errors(ort) == {TRT: f"{soname} not found"}
+    # as onnxruntime.preload_dlls() or torch's CUDA wheels would: the library is in
+    # this process already, so the provider library will find it when onnxruntime loads it
+    (tmp_path / "elsewhere").mkdir()
+    ctypes.CDLL(str(compile_library(tmp_path / "elsewhere" / soname)))
+    assert provider_load_errors(ort) == {}

@@ -46,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     collect.set_defaults(func=run_collect)
 
     optimize = actions.add_parser(
-        "optimize", help="write fp16 variants of the voices for the GPU path")
+        "optimize", help="write fp16 variants of the voices (used with voice.precision: fp16)")
     optimize.add_argument("--id", dest="model_id", help="only this voice")
     add_models_arguments(optimize)
     optimize.set_defaults(func=run_optimize)

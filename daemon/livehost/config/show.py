@@ -13,7 +13,11 @@ class ShowConfig(Section):
     off_air: Literal["slate", "stop"] = Field(
         "slate", description="Off air: show a silent slate, or stop sending to the outputs."
     )
-    off_air_message: str = Field("We're off air right now. See you soon!", max_length=200)
+    off_air_message: str | None = Field(
+        None,
+        max_length=200,
+        description="On the off-air slate; a default in the schedule's language if left out.",
+    )
     notice_minutes: float = Field(
         10, ge=2, le=60, description="Minutes between spoken AI notices (the label is permanent)."
     )

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from livehost.schedule.currencies import CURRENCY_CODES
 from livehost.schedule.fields import WEEKDAYS, Day, Days, Duration, LocalDateTime, TimeOfDay
+from livehost.speech.normalize import language_of
 
 ProductId = Annotated[
     str,
@@ -53,6 +54,12 @@ class Store(_Section):
     )
 
     _currency = field_validator("currency")(_check_currency)
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language_part(cls, value: object) -> object:
+        # staff write locales too: zh_CN, zh-Hans, EN-us all mean the language part
+        return language_of(value) if isinstance(value, str) else value
 
 
 class Faq(_Section):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 import threading
 import time
 from collections import deque
@@ -27,6 +28,7 @@ from livehost.show.talk import Writer
 REPEAT_WINDOW = 600.0  # seconds: no sentence is said twice within this
 NOTICE_EVERY = 600.0  # seconds between spoken AI notices (the label never leaves the screen)
 MAX_OPERATOR_LINE = 300  # characters
+_HAN = re.compile(r"[\u4e00-\u9fff]")  # Chinese characters
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,9 @@ class Director:
         with self._lock:
             if self.controls.lines:
                 _, text = self.controls.lines.popleft()
-                return self._utter(text, "operator", None, urgent=True)
+                # an operator writes in whatever language the message needs
+                language = "zh" if _HAN.search(text) else "en"
+                return self._utter(text, "operator", None, urgent=True, language=language)
         if self.controls.paused:
             return None
         writer = Writer(schedule, {text for _, text in self._said}, self.rng)
@@ -185,7 +189,8 @@ class Director:
 
         def intro(w: Writer) -> str | None:
             text = w.lang.sentence(product.description) if product.description else ""
-            description = (" " + text.replace("{", "{{").replace("}", "}}")) if text else ""
+            escaped = text.replace("{", "{{").replace("}", "}}")
+            description = (w.lang.JOIN + escaped) if text else ""
             return w.pick([t + description for t in w.lang.INTRO], **values_of(w, product))
 
         def price(w: Writer) -> str | None:
@@ -234,6 +239,7 @@ class Director:
         product_id: str | None,
         pause_after: float = 0.5,
         urgent: bool = False,
+        language: str | None = None,
     ) -> Utterance | None:
         if text is None:
             return None
@@ -241,7 +247,8 @@ class Director:
             now = self.clock()
             self._said.extend((now, s) for s in talk.sentences(text))
         return Utterance(
-            next(self._ids), text, kind, product_id, urgent, pause_after, self._language
+            next(self._ids), text, kind, product_id, urgent, pause_after,
+            language or self._language,
         )
 
     def _forget_old(self, now: float) -> None:

@@ -60,7 +60,7 @@ class ShowOptions:
     paced: bool = True  # False: run as fast as possible (benchmarks, previews)
     test_pattern: bool = False  # a white flash and a 1 kHz beep every 2 s, for A/V sync tests
     until_quiet: bool = False  # end once the director has nothing more to say (previews)
-    off_air_message: str = "We're off air right now. See you soon!"
+    off_air_message: str | None = None  # None: the default in the schedule's language
 
 
 class ShowLoop:
@@ -80,7 +80,8 @@ class ShowLoop:
     ) -> None:
         self.director = director
         self.speech = speech
-        self._load_problem = status.speech_problem  # set when the voice could not load
+        # why the voice could not load, if it could not (then it is SilentSpeech)
+        self._load_problem = status.speech_problem or getattr(speech, "reason", "")
         self._captions_only: dict[str, SilentSpeech] = {}
         self.face = face
         self.compositor = compositor
@@ -311,7 +312,8 @@ class ShowLoop:
         store = schedule.store.name
         clock = local.strftime("%H:%M")
         if display == "slate":
-            return CardContent(store, clock, "slate", message=self.options.off_air_message)
+            message = self.options.off_air_message or phrases(schedule.store.language).OFF_AIR
+            return CardContent(store, clock, "slate", message=message)
         product = self.director.product_at(at)
         if display == "idle" or product is None:
             return CardContent(store, clock, "idle", message=schedule.fallback.message)

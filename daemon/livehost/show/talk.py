@@ -87,6 +87,8 @@ SALE = [
     "Great timing: the {name} is on sale for {sale}.",
 ]
 CARD_COUNTDOWN = "Sale ends in {countdown}"  # on the product card
+OFF_AIR = "We're off air right now. See you soon!"  # on the slate
+JOIN = " "  # between two sentences of one line
 COUNTDOWN = [
     "The sale ends in {countdown}.",
     "Only {countdown} left at this price.",
@@ -121,7 +123,7 @@ IDLE = [
 
 def phrases(language: str) -> ModuleType:
     """The wordings for a store language (the schedule only admits the ones here)."""
-    return talk_zh if language == talk_zh.LANGUAGE else sys.modules[__name__]
+    return {"en": sys.modules[__name__], "zh": talk_zh}[language]
 
 
 def sentences(text: str) -> list[str]:
@@ -141,6 +143,12 @@ def lower_first(text: str) -> str:
     if first == "A" or (len(first) > 1 and first[0].isupper() and first[1:].islower()):
         return text[0].lower() + text[1:]
     return text
+
+
+def question(text: str) -> str:
+    """A question from the schedule, ending as one."""
+    text = text.strip()
+    return text if text[-1:] in ".!?" else text + "?"
 
 
 def feature_text(feature: str) -> str:
@@ -188,6 +196,9 @@ class Writer:
             values["sale"] = format_price(product.sale.price, currency)
             values["saving"] = format_price(saving, currency)
             values["percent"] = int((saving / product.price * Decimal(100)).to_integral_value())
+            # the Chinese way to say a discount: 25% off is 打7.5折 (pay 7.5 tenths)
+            tenths = f"{product.sale.price / product.price * 10:.1f}"
+            values["zhe"] = tenths.rstrip("0").rstrip(".")
         return values
 
     def features(self, product: Product) -> list[str | None]:
@@ -201,6 +212,6 @@ class Writer:
     def faqs(self, product: Product) -> list[str | None]:
         lang = self.lang
         return [
-            self.pick(lang.FAQ_LEADS, q=lang.sentence(f.question), a=lang.sentence(f.answer))
+            self.pick(lang.FAQ_LEADS, q=lang.question(f.question), a=lang.sentence(f.answer))
             for f in product.faq
         ]

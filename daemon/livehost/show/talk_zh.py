@@ -12,12 +12,12 @@ from livehost.show.countdown import countdown_parts
 LANGUAGE = "zh"
 
 OPENING = [
-    "大家好，欢迎来到{store}直播间！我是今天的主播，我是AI生成的虚拟主播，不是真人。",
-    "欢迎各位来到{store}！先说明一下：我是由AI生成的数字主播，由店铺制作。",
+    "大家好，欢迎来到{store}直播间！我是今天的主播，一位由AI生成的虚拟主播，不是真人。",
+    "欢迎各位来到{store}！先说明一下：我是本店用AI制作的数字主播。",
 ]
 NOTICE = [
     "提醒一下，我是AI生成的虚拟主播，不是真人。",
-    "温馨提示：您正在观看的主播由AI生成。",
+    "温馨提示：你正在观看的主播由AI生成。",
     "再说明一下：我是{store}用AI制作的虚拟主播。",
     "刚进来的朋友注意一下：我是AI主播，这场直播是自动制作的。",
 ]
@@ -67,11 +67,13 @@ SALE = [
     "现在{name}只要{sale}，原价{price}。",
     "今天的活动价：{sale}，原价{price}。",
     "直接省{saving}：原价{price}，现在只要{sale}。",
-    "优惠{percent}%，只要{sale}。",
+    "现在打{zhe}折，只要{sale}。",
     "平时卖{price}，今天只要{sale}。",
     "来得正好：{name}正在打折，只要{sale}。",
 ]
 CARD_COUNTDOWN = "距活动结束还有{countdown}"  # on the product card
+OFF_AIR = "我们暂时下播了，稍后见！"  # on the slate
+JOIN = ""  # Chinese sentences follow each other without a space
 COUNTDOWN = [
     "离活动结束还有{countdown}。",
     "这个价格只剩{countdown}。",
@@ -100,7 +102,7 @@ IDLE = [
     "关注店铺，下一场直播开始时会通知你。",
     "随便看看，下一场直播马上开始。",
     "很高兴在{store}见到你。",
-    "留一会儿吧：{name}是我们最喜欢的商品之一。",
+    "别走开，{name}是我们店的人气好物。",
 ]
 
 _ENDS = "。！？.!?"
@@ -112,8 +114,14 @@ def sentence(text: str) -> str:
     return text if text[-1:] in _ENDS else text + "。"
 
 
+def question(text: str) -> str:
+    """A question from the schedule, ending as one."""
+    text = text.strip()
+    return text if text[-1:] in _ENDS else text + "？"
+
+
 def feature_text(feature: str) -> str:
-    return feature.strip().rstrip("。.")
+    return feature.strip().rstrip(_ENDS + "，；,;")
 
 
 def countdown_words(seconds: float) -> str:

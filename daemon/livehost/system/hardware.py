@@ -261,8 +261,9 @@ def read_onnxruntime(
         providers = []
     # a compiled-in provider whose libraries are missing is listed but cannot run
     for name, why in provider_load_errors(ort).items():
-        providers.remove(name)
-        notes.append(f"{name} is built into onnxruntime but cannot load here ({why})")
+        if name in providers:
+            providers.remove(name)
+            notes.append(f"{name} is built into onnxruntime but cannot load here ({why})")
     installed = set()
     for dist in ("onnxruntime", "onnxruntime-gpu"):
         try:

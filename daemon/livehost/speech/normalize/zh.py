@@ -21,7 +21,13 @@ _UNITS = {
     "GB": "G", "TB": "T",
 }
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
-_MEASURE_WORDS = "件个瓶盒袋包支双条只台套斤元块"
+_MEASURE_WORDS = "件个瓶盒袋包支双条只台套斤元块天秒周"
+# time spans say 两 for 2, like the measure words: 两小时, 两分钟
+_SPANS = "小时|分钟|个月"
+# prices in other currencies keep their number and say the currency after it
+_FOREIGN = {"$": "美元", "US$": "美元", "USD": "美元", "€": "欧元", "EUR": "欧元",
+            "£": "英镑", "GBP": "英镑", "HK$": "港元", "HKD": "港元"}
+_FOREIGN_ALT = "|".join(re.escape(c) for c in sorted(_FOREIGN, key=len, reverse=True))
 
 
 def yuan(amount: str) -> str:
@@ -46,6 +52,10 @@ def _price_symbol(m: re.Match[str]) -> str:
 
 def _price_word(m: re.Match[str]) -> str:
     return yuan(m["amount"])
+
+
+def _foreign_price(m: re.Match[str]) -> str:
+    return decimal(m["amount"].replace(",", "")) + _FOREIGN[m["currency"].upper()]
 
 
 def _percent(m: re.Match[str]) -> str:
@@ -85,11 +95,12 @@ RULES: list[Rule] = [
     (re.compile(rf"[¥￥]\s?(?P<amount>{_AMOUNT})(?:\s?元)?"), _price_symbol),
     (re.compile(rf"(?:CNY|RMB)\s?(?P<amount>{_AMOUNT})", re.I), _price_word),
     (re.compile(rf"(?P<amount>{_AMOUNT})\s?(?:元|块|CNY|RMB)", re.I), _price_word),
+    (re.compile(rf"(?P<currency>{_FOREIGN_ALT})\s?(?P<amount>{_AMOUNT})"), _foreign_price),
     (re.compile(r"(?P<amount>\d+(?:\.\d+)?)\s?[%％]"), _percent),
     (re.compile(r"(?P<amount>\d(?:\.\d)?)\s?折"), _discount),
     (re.compile(r"(?<!\d)(?P<h>[01]?\d|2[0-3])[:：](?P<min>[0-5]\d)(?!\d)"), _time),
     (re.compile(rf"(?P<amount>{_AMOUNT})\s?(?P<unit>{_UNIT_ALT})(?![A-Za-z])"), _unit),
-    (re.compile(rf"(?P<n>\d+)\s?(?P<word>[{_MEASURE_WORDS}])"), _counted),
+    (re.compile(rf"(?P<n>\d+)\s?(?P<word>{_SPANS}|[{_MEASURE_WORDS}])"), _counted),
     (re.compile(_AMOUNT), _number),
 ]
 
