@@ -14,7 +14,7 @@ from tests.show.zh_schedule import HAN, ZH_SCHEDULE
 
 from livehost.problems import ProblemsError
 from livehost.schedule.load import load_schedule_file
-from livehost.show import talk, talk_zh
+from livehost.show import talk, talk_en, talk_zh
 from livehost.show.director import Director
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -78,7 +78,7 @@ def test_countdown_words() -> None:
     assert talk_zh.countdown_words(86400 + 2 * 3600) == "1天2小时"
     assert talk_zh.countdown_words(3600 + 5 * 60) == "1小时5分钟"
     assert talk_zh.countdown_words(30) == "不到一分钟"
-    assert talk.phrases("zh") is talk_zh and talk.phrases("en") is talk
+    assert talk.phrases("zh") is talk_zh and talk.phrases("en") is talk_en
 
 
 def test_a_language_we_do_not_speak_is_refused_with_its_line(tmp_path: Path) -> None:
@@ -103,7 +103,7 @@ def test_chinese_punctuation_and_joins(schedule) -> None:
     director.pin("kettle")
     intro = next(u.text for u in run(director, clock, 300) if u.kind == "intro")
     assert intro.endswith("。高硼硅玻璃壶身，看得见的沸腾。")  # no space between sentences
-    assert talk.question("Is it safe") == "Is it safe?"
+    assert talk_en.question("Is it safe") == "Is it safe?"
     assert talk_zh.question("好用吗？") == "好用吗？"
 
 

@@ -74,7 +74,6 @@ class Director:
         self._last_notice: float | None = None
         self._product_key: tuple | None = None
         self._plan: list[Callable[[Writer], str | None]] = []
-        self._language = "en"
         self.current: Segment | None = None
 
     # --- operator commands (any thread) ---
@@ -135,21 +134,21 @@ class Director:
         """The next line, to start playing at `at`; None means stay quiet for a moment."""
         now = self.clock()
         self._forget_old(now)
-        schedule = self._schedule()
-        self._language = schedule.store.language
         with self._lock:
             if self.controls.lines:
                 _, text = self.controls.lines.popleft()
                 # an operator writes in whatever language the message needs
                 language = "zh" if _HAN.search(text) else "en"
-                return self._utter(text, "operator", None, urgent=True, language=language)
+                return self._utter(text, "operator", None, language, urgent=True)
         if self.controls.paused:
             return None
+        schedule = self._schedule()
         writer = Writer(schedule, {text for _, text in self._said}, self.rng)
         store = schedule.store.name
         if self._last_notice is None:
             self._last_notice = now
-            return self._utter(writer.pick(writer.lang.OPENING, store=store), "opening", None, 0.8)
+            line = writer.pick(writer.lang.OPENING, store=store)
+            return self._utter(line, "opening", None, writer.lang.LANGUAGE, 0.8)
         segment = self.segment(at)
         self.current = segment
         if segment.kind == "off_air" and not self.controls.pinned:
@@ -158,7 +157,7 @@ class Director:
             self._last_notice = now
             line = writer.pick(writer.lang.NOTICE, store=store)
             if line:
-                return self._utter(line, "notice", None)
+                return self._utter(line, "notice", None, writer.lang.LANGUAGE)
         product = self.product_at(at)
         if product is None:
             return self._idle_line(writer, schedule)
@@ -170,12 +169,12 @@ class Director:
             if not first:
                 line = writer.pick(writer.lang.TRANSITION, name=product.name)
                 if line:
-                    return self._utter(line, "transition", product.id, 0.8)
+                    return self._utter(line, "transition", product.id, writer.lang.LANGUAGE, 0.8)
         while self._plan:
             step = self._plan.pop(0)
             line = step(writer)
             if line:
-                return self._utter(line, step.__name__, product.id)
+                return self._utter(line, step.__name__, product.id, writer.lang.LANGUAGE)
         self._plan = self._product_plan(product, at)  # go round again with new wordings
         return None
 
@@ -230,26 +229,23 @@ class Director:
             store=schedule.store.name,
             name=name,
         )
-        return self._utter(line, "idle", None, 3.0) if line else None
+        return self._utter(line, "idle", None, writer.lang.LANGUAGE, 3.0) if line else None
 
     def _utter(
         self,
         text: str | None,
         kind: str,
         product_id: str | None,
+        language: str,
         pause_after: float = 0.5,
         urgent: bool = False,
-        language: str | None = None,
     ) -> Utterance | None:
         if text is None:
             return None
         if kind != "operator":
             now = self.clock()
             self._said.extend((now, s) for s in talk.sentences(text))
-        return Utterance(
-            next(self._ids), text, kind, product_id, urgent, pause_after,
-            language or self._language,
-        )
+        return Utterance(next(self._ids), text, kind, product_id, urgent, pause_after, language)
 
     def _forget_old(self, now: float) -> None:
         while self._said and now - self._said[0][0] > REPEAT_WINDOW:

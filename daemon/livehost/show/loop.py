@@ -80,8 +80,8 @@ class ShowLoop:
     ) -> None:
         self.director = director
         self.speech = speech
-        # why the voice could not load, if it could not (then it is SilentSpeech)
-        self._load_problem = status.speech_problem or getattr(speech, "reason", "")
+        # why the voice could not load, if it could not (SilentSpeech carries the reason)
+        self._load_problem: str = getattr(speech, "reason", "")
         self._captions_only: dict[str, SilentSpeech] = {}
         self.face = face
         self.compositor = compositor

@@ -1,4 +1,4 @@
-"""What the host says in Chinese (store.language: zh): the same kinds of line as talk.py.
+"""What the host says in Chinese (store.language: zh): the same names as talk_en.py.
 
 Prices stay in the shop's notation (¥99, $19.99); the Chinese text normaliser reads them
 as 99元 and so on. Every wording ends with a full stop of its own so that each sentence
