@@ -44,6 +44,7 @@ def _speech():
 
 def _time_engine(manifest: Path, avatar, providers: list[str], cache: Path) -> dict:
     from livehost.lipsync.onnx.engine import OnnxEngine
+    from livehost.lipsync.onnx.synthetic import model_ms_per_frame
 
     started = time.perf_counter()
     engine = OnnxEngine.from_manifest(manifest, WIDTH, HEIGHT, FPS, providers=providers,
@@ -58,22 +59,14 @@ def _time_engine(manifest: Path, avatar, providers: list[str], cache: Path) -> d
         engine.frame(n)
         times.append(time.perf_counter() - t0)
     per_frame = float(np.sum(times)) / FRAMES
-    b, s = engine.batch, engine.manifest.face_size
-    feeds = {engine.manifest.inputs.audio: np.random.rand(b, 1, 80, 16).astype(np.float32),
-             engine.manifest.inputs.face: np.random.rand(b, 6, s, s).astype(np.float32)}
-    engine.session.run(None, feeds)
-    t0 = time.perf_counter()
-    for _ in range(5):
-        engine.session.run(None, feeds)
-    model_ms = (time.perf_counter() - t0) / (5 * b) * 1000
     return {
         "asked": providers,
         "got": engine.session.get_providers(),
         "open_and_prepare_s": round(opened, 2),
-        "batch": b,
+        "batch": engine.batch,
         "ms_per_frame_mean": round(per_frame * 1000, 2),
         "frames_per_second": round(1 / per_frame, 1),
-        "model_only_ms_per_frame": round(model_ms, 2),
+        "model_only_ms_per_frame": model_ms_per_frame(engine, reps=5),
     }
 
 

@@ -2,8 +2,9 @@
 
 Skipped where onnxruntime has no CUDA provider (the x86 dev box, CI). On a Jetson (or any
 CUDA machine) it answers whether `livehost models optimize`'s fp16 variant pays off.
-Needs only onnx, onnxruntime(-gpu) and numpy, so it also runs as a script on a bare GPU
-machine: `python bench/bench_speech_gpu.py models/en_US-joe-medium.onnx`.
+It also runs as a script on a GPU machine without the rest of the project's setup (onnx,
+onnxruntime-gpu, numpy, pydantic and PyYAML are enough):
+`PYTHONPATH=daemon python bench/bench_speech_gpu.py models/en_US-joe-medium.onnx`.
 """
 
 from __future__ import annotations
@@ -65,32 +66,17 @@ def _time(model: Path, provider: str, threads: int = 0) -> dict:
             "providers": session.get_providers()[:1]}
 
 
-def _convert_fp16(source: Path, target: Path) -> None:
-    """What livehost.modelstore.optimize.convert_fp16 does, without the package's
-    dependencies (pydantic, yaml), so this file runs on a bare GPU machine too."""
-    import warnings
-
-    import onnx
-    from onnxruntime.transformers.float16 import DEFAULT_OP_BLOCK_LIST, convert_float_to_float16
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model = convert_float_to_float16(
-            onnx.load(str(source)), keep_io_types=True,
-            op_block_list=[*DEFAULT_OP_BLOCK_LIST, "RandomNormalLike", "RandomUniformLike"],
-        )
-    onnx.save(model, str(target))
-
-
 def measure(fp32: Path) -> dict:
     import onnxruntime
+
+    from livehost.modelstore.optimize import convert_fp16
 
     if "CUDAExecutionProvider" not in onnxruntime.get_available_providers():
         return {"skipped": "onnxruntime has no CUDA provider here",
                 "available": onnxruntime.get_available_providers()}
     with tempfile.TemporaryDirectory() as tmp:
         fp16 = Path(tmp) / "voice.fp16.onnx"
-        _convert_fp16(fp32, fp16)
+        convert_fp16(fp32, fp16)  # what `livehost models optimize` writes
         return {
             "onnxruntime": onnxruntime.__version__,
             "cuda_fp32": _time(fp32, "CUDAExecutionProvider"),

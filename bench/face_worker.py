@@ -14,10 +14,14 @@ import numpy as np
 
 from livehost.avatar import load_avatar
 from livehost.config.device import load_config
-from livehost.lipsync.envelope import envelope
-from livehost.lipsync.measure import FaceMeter
+from livehost.lipsync.measure import FaceMeter, loudness_per_frame
 from livehost.lipsync.onnx.engine import OnnxEngine
-from livehost.lipsync.onnx.synthetic import tiny_model, wav2lip_sized_model, write_manifest
+from livehost.lipsync.onnx.synthetic import (
+    model_ms_per_frame,
+    tiny_model,
+    wav2lip_sized_model,
+    write_manifest,
+)
 from livehost.lipsync.visemes import BILABIALS
 from livehost.lipsync.warp.engine import WarpEngine
 from livehost.schedule.load import load_schedule_file
@@ -46,7 +50,7 @@ def main() -> None:
         eng = OnnxEngine.from_manifest(big, 1280, 720, FPS, providers=["cpu"])
         timing = _time_engine(eng, avatar, chunks, 48)
         timing["parameters"] = params
-        timing["model_only_ms_per_frame"] = _model_only(eng)
+        timing["model_only_ms_per_frame"] = model_ms_per_frame(eng)
         results["onnx_wav2lip_sized_720p"] = timing
     results["quality_warp_720p"] = _quality(avatar, chunks, 1280, 720)
     print(json.dumps(results))
@@ -121,17 +125,6 @@ def _time_engine(engine, avatar, chunks, n_frames: int) -> dict:
     return out
 
 
-def _model_only(engine: OnnxEngine, reps: int = 3) -> float:
-    b, s = engine.batch, engine.manifest.face_size
-    feeds = {engine.manifest.inputs.audio: np.random.rand(b, 1, 80, 16).astype(np.float32),
-             engine.manifest.inputs.face: np.random.rand(b, 6, s, s).astype(np.float32)}
-    engine.session.run(None, feeds)
-    t0 = time.perf_counter()
-    for _ in range(reps):
-        engine.session.run(None, feeds)
-    return round((time.perf_counter() - t0) / (reps * b) * 1000, 2)
-
-
 def _quality(avatar, chunks, w: int, h: int) -> dict:
     engine = WarpEngine(w, h, FPS)
     engine.prepare(avatar)
@@ -140,13 +133,7 @@ def _quality(avatar, chunks, w: int, h: int) -> dict:
     _place(engine, chunks)
     n = int((engine.timeline.end + 0.3) * FPS)
     opening = np.array([meter.mouth_opening(f) for f in engine.frames(0, n)])
-    loud = np.zeros(n)
-    for placed in engine.timeline.between(0, n / FPS):
-        env = envelope(placed.chunk.audio, placed.chunk.sample_rate)
-        for i in range(n):
-            k = round((i / FPS - placed.start) * 100)
-            if 0 <= k < len(env) and i / FPS < placed.end:
-                loud[i] = env[k]
+    loud = loudness_per_frame(engine.timeline, n, FPS)
     speaking = loud > 0
     open_level = float(np.percentile(opening[opening > 0.005], 90))
     closed = total = 0

@@ -8,9 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from livehost.lipsync.envelope import envelope
 from livehost.lipsync.idle import BLINK_MAX_GAP, BLINK_MIN_GAP
-from livehost.lipsync.measure import FaceMeter
+from livehost.lipsync.measure import FaceMeter, loudness_per_frame
 from livehost.lipsync.visemes import BILABIALS
 from livehost.lipsync.warp.engine import WarpEngine
 
@@ -42,13 +41,7 @@ def spoken(avatar, pitch_chunks, meter):
         t += chunk.duration + 0.5
     n = int((eng.timeline.end + 0.4) * FPS)
     opening = np.array([meter.mouth_opening(f) for f in eng.frames(0, n)])
-    loud = np.zeros(n)
-    for placed in eng.timeline.between(0, n / FPS):
-        env = envelope(placed.chunk.audio, placed.chunk.sample_rate)
-        for i in range(n):
-            k = round((i / FPS - placed.start) * 100)
-            if 0 <= k < len(env) and i / FPS < placed.end:
-                loud[i] = env[k]
+    loud = loudness_per_frame(eng.timeline, n, FPS)
     return eng, opening, loud
 
 

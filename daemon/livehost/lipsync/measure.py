@@ -8,7 +8,10 @@ import numpy as np
 
 from livehost.avatar import geometry as geo
 from livehost.avatar.package import Avatar
+from livehost.lipsync.envelope import envelope
 from livehost.lipsync.layout import fit_portrait
+from livehost.lipsync.timeline import Timeline
+from livehost.lipsync.visemes import RATE
 
 
 class FaceMeter:
@@ -66,6 +69,19 @@ class FaceMeter:
         s, v = hsv[..., 1].astype(np.float32) / 255, hsv[..., 2].astype(np.float32)
         inside = (v < 95) | ((s < 0.22) & (v > 150))  # dark cavity, or teeth
         return float(inside.sum()) / max(x1 - x0, 1)
+
+
+def loudness_per_frame(timeline: Timeline, frames: int, fps: int) -> np.ndarray:
+    """The voice's loudness envelope (0..1) at each of the first `frames` video frames,
+    0 where nothing is said: what the mouth's opening is compared with."""
+    loud = np.zeros(frames)
+    for placed in timeline.between(0, frames / fps):
+        env = envelope(placed.chunk.audio, placed.chunk.sample_rate)
+        for i in range(frames):
+            k = round((i / fps - placed.start) * RATE)
+            if 0 <= k < len(env) and i / fps < placed.end:
+                loud[i] = env[k]
+    return loud
 
 
 def _grey(rgb: np.ndarray) -> np.ndarray:

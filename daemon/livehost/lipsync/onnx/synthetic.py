@@ -11,11 +11,16 @@ batching, providers, paste-back) is exercised with models made here:
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+if TYPE_CHECKING:
+    from livehost.lipsync.onnx.engine import OnnxEngine
 
 OPSET = 17
 
@@ -186,3 +191,16 @@ def _save(graph, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     onnx.save(model, str(path))
     return path
+
+
+def model_ms_per_frame(engine: OnnxEngine, reps: int = 3) -> float:
+    """The model's own time per frame on random inputs of one batch, after a warm-up run
+    (what a benchmark compares across providers, without crop and paste-back)."""
+    b, s = engine.batch, engine.manifest.face_size
+    feeds = {engine.manifest.inputs.audio: np.random.rand(b, 1, 80, 16).astype(np.float32),
+             engine.manifest.inputs.face: np.random.rand(b, 6, s, s).astype(np.float32)}
+    engine.session.run(None, feeds)
+    started = time.perf_counter()
+    for _ in range(reps):
+        engine.session.run(None, feeds)
+    return round((time.perf_counter() - started) / (reps * b) * 1000, 2)
