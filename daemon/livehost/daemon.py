@@ -21,12 +21,17 @@ from typing import TYPE_CHECKING
 
 from livehost.config.device import LoadedConfig
 from livehost.config.secrets import SecretMissing, read_secret
+from livehost.frontdoor import FrontDoor
 from livehost.schedule.load import load_schedule_text
 from livehost.schedule.model import Schedule
 from livehost.schedule.store import ScheduleStore
 from livehost.schedule.watcher import ScheduleWatcher
+from livehost.scripts.store import ScriptStore, scripts_folder
+from livehost.scripts.watcher import ScriptWatcher
 from livehost.show.director import Director
+from livehost.show.inbox import Inbox
 from livehost.show.loop import ShowLoop, ShowOptions
+from livehost.show.programme import Programme
 from livehost.show.status import ShowStatus
 from livehost.stream.encoder import EncoderSettings
 from livehost.stream.output import RtmpOutput
@@ -94,7 +99,7 @@ def load_face(loaded: LoadedConfig, width: int, height: int, status: ShowStatus)
     """The configured lip-sync engine, prepared with the configured (or demo) avatar."""
     from livehost.avatar.locate import resolve_avatar_path
     from livehost.avatar.package import load_avatar
-    from livehost.lipsync.engine import load_lipsync_engine
+    from livehost.lipsync.registry import load_lipsync_engine
 
     config = loaded.config
     models = loaded.resolve(config.paths.models)
@@ -123,13 +128,18 @@ class Daemon:
         self.signals = ServiceSignals()
         state_dir = options.state_dir or loaded.state_dir
         self.store = ScheduleStore(loaded.schedule_path, self.config.unit.zone, state_dir)
+        # staff-approved script lines, one file per product beside the schedule
+        self.scripts = ScriptStore(
+            scripts_folder(loaded.schedule_path, self.config.scripts.folder), state_dir
+        )
         self.outputs: list[RtmpOutput] = []
         self.recorder: Recorder | None = None
         self.loop: ShowLoop | None = None
-        self.director: Director | None = None
+        self.inbox = Inbox()  # every input to the show enters here
+        self.programme = Programme(self.schedule, self.config.unit.zone, self.inbox)
+        self.door: FrontDoor | None = None
         self.on_stop: list[Callable[[], None]] = []  # extra parts (fleet agent) to stop
         self.exit_code = 0  # request_exit() changes it (the fleet's `restart` command)
-        self.stopped_outputs: set[str] = set()  # outputs the operator stopped
 
     # --- building the parts ---
 
@@ -150,6 +160,16 @@ class Daemon:
     def _on_schedule(self, loaded) -> None:
         self.status.schedule_version = self.store.version
         self.status.schedule_hash = loaded.short_hash
+        # script lines are checked against the products they talk about: again on each swap
+        result = self.scripts.set_schedule(loaded.schedule)
+        for problem in result.problems[:5]:
+            log.warning("script refused: %s", problem)
+
+    def _load_scripts(self) -> None:
+        scripts = self.scripts.start()
+        for problem in self.scripts.last_problems[:5]:
+            log.warning("script refused (its last good copy airs): %s", problem)
+        log.info("scripts: %d files from %s", len(scripts), self.scripts.folder)
 
     def _recorder(self, settings: EncoderSettings) -> Recorder | None:
         recording = self.config.recording
@@ -212,6 +232,7 @@ class Daemon:
         limit_malloc_arenas()  # before the worker threads start: keeps RSS flat
         self.signals.install()
         self.notifier.status("starting")
+        self._load_scripts()
         self._load_schedule()
         video = self.config.video
         settings = EncoderSettings.from_config(video)
@@ -220,19 +241,20 @@ class Daemon:
         compositor = Compositor(video.width, video.height)
         speech = load_speech(self.loaded, self.status)
         face = load_face(self.loaded, compositor.layout.host_width, video.height, self.status)
-        self.director = Director(
-            self.schedule, self.config.unit.zone, notice_every=self.config.show.notice_minutes * 60
+        director = Director(
+            self.programme,
+            scripts=lambda: self.scripts.current,
+            notice_every=self.config.show.notice_minutes * 60,
         )
         self.outputs = self._outputs(settings, self._choose_encoder())
         self.recorder = self._recorder(settings)
         sinks = [*self.outputs, *([self.recorder] if self.recorder else [])]
         schedule_dir = self.loaded.schedule_path.parent
         self.loop = ShowLoop(
-            self.director,
+            director,
             speech,
             face,
             compositor,
-            self.schedule,
             sinks,
             self.status,
             ShowOptions(
@@ -243,10 +265,23 @@ class Daemon:
             heartbeat=self.watchdog.beat,
             image_path=lambda image: str(schedule_dir / image) if image else None,
         )
+        self.door = FrontDoor(
+            self.inbox,
+            self.programme,
+            self.store,
+            self.status,
+            self.outputs,  # type: ignore[arg-type]
+            scripts=self.scripts,
+            exit=self.request_exit,
+            sinks=self.loop.outputs,
+            off_air_stops=self.config.show.off_air == "stop",
+        )
         for sink in sinks:
             sink.start()
         watcher = ScheduleWatcher(self.loaded.schedule_path, self.store.reload)
         watcher.start()
+        script_watcher = ScriptWatcher(self.scripts.folder, self.scripts.reload)
+        script_watcher.start()
         # Test hook (as in tests/appliance/fake_show.py): SIGUSR1 freezes the output loop,
         # SIGUSR2 thaws it, so tests can see the watchdog pings stop and resume.
         signal.signal(signal.SIGUSR1, lambda *_: self.loop and self.loop.frozen.set())
@@ -255,12 +290,13 @@ class Daemon:
         self.watchdog.start()
         mqtt_url = self.options.mqtt or self.config.mqtt.url
         if mqtt_url:
-            from livehost.fleet.agent import start_for_daemon
+            from livehost.fleet.agent import start_for_show
 
-            self.on_stop.append(start_for_daemon(self, mqtt_url))
+            self.on_stop.append(start_for_show(self.door, self.loaded, mqtt_url))
         try:
             self._supervise()
         finally:
+            script_watcher.stop()
             self._shutdown(watcher)
         return self.exit_code
 
@@ -269,19 +305,11 @@ class Daemon:
         self.exit_code = code
         self.signals.stop.set()
 
-    def set_streaming(self, active: bool, name: str) -> None:
-        """Operator's `stream start|stop` for one output; survives the off-air follower."""
-        if active:
-            self.stopped_outputs.discard(name)
-        else:
-            self.stopped_outputs.add(name)
-        self._follow_off_air()
-
     def _supervise(self) -> None:
         started = time.monotonic()
         ready = False
         last_status = 0.0
-        assert self.loop is not None
+        assert self.loop is not None and self.door is not None
         while not self.signals.stop.is_set() and not self.loop.finished.is_set():
             if self.signals.take_reload():
                 self.notifier.reloading()
@@ -296,7 +324,7 @@ class Daemon:
                     )
                 )
                 self.notifier.ready(text)
-            self._follow_off_air()
+            self.door.follow_off_air()
             on_air = [o for o in self.outputs if o.status.state == "on_air"]
             self.status.on_air = bool(on_air) and self.status.ticks > 0
             self.status.why = self._status_line()
@@ -313,13 +341,6 @@ class Daemon:
                 last_status = time.monotonic()
                 self.notifier.status(self._status_line())
             self.signals.stop.wait(0.1)
-
-    def _follow_off_air(self) -> None:
-        """In `stop` mode, stop sending while off air (the loop keeps ticking for health);
-        outputs the operator stopped stay stopped."""
-        off_air = self.config.show.off_air == "stop" and self.status.display == "slate"
-        for output in self.outputs:
-            output.set_active(not off_air and output.name not in self.stopped_outputs)
 
     def _status_line(self) -> str:
         s = self.status

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 from tests.onair.conftest import wait_for
 
 LIVEHOST = [sys.executable, "-m", "livehost"]
@@ -34,6 +35,26 @@ def test_check_sample_prints_today_and_week(sample_config: Path) -> None:
     assert "Sat 28 Nov  10:00-18:00 Weekend deals" in out
     assert "$44.99 instead of $59.99" in out
     assert len(out.splitlines()) <= 30  # one screen
+    # the sample ships approved scripts enough for every turn: nothing to warn about
+    assert "warning" not in out
+
+
+def test_check_warns_about_thin_products_and_waiting_drafts(tmp_path: Path, sample_schedule):
+    schedule = tmp_path / "schedule.yaml"
+    schedule.write_text(sample_schedule.read_text())
+    (tmp_path / "scripts").mkdir()
+    kettle = yaml.safe_load((sample_schedule.parent / "scripts" / "kettle.yaml").read_text())
+    kettle["lines"].append({"kind": "story", "text": "Tea for the table.", "status": "draft"})
+    (tmp_path / "scripts" / "kettle.yaml").write_text(yaml.safe_dump(kettle, sort_keys=False))
+    result = subprocess.run(
+        [sys.executable, "-m", "livehost", "check", str(schedule), "--now", "2026-11-27 14:00"],
+        capture_output=True, text=True, timeout=60, check=False, cwd=tmp_path,
+    )
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out  # warnings only
+    assert "warning: products[2]: 'pan' has about 20 s of talk for a 5 min turn" in out
+    assert "kettle.yaml: 1 draft waiting for review (livehost script review kettle)" in out
+    assert "'kettle' has about" not in out  # its approved lines count
 
 
 def write(tmp_path: Path, name: str, content: bytes) -> Path:

@@ -60,6 +60,9 @@ class FakeControl:
     def push_schedule(self, text: str) -> dict:
         return self._log("push_schedule", len(text))
 
+    def push_scripts(self, file_name: str, text: str) -> dict:
+        return self._log("push_scripts", file_name, len(text))
+
     def reload(self) -> dict:
         return self._log("reload")
 

@@ -11,7 +11,7 @@ import yaml
 from tests.onair.daemon_helpers import REPO, write_setup
 
 from livehost.config.device import load_config
-from livehost.fleet.agent import FleetAgent, start_for_daemon
+from livehost.fleet.agent import FleetAgent, start_for_show
 from livehost.fleet.connection import BrokerSettings
 
 
@@ -45,10 +45,8 @@ def test_the_daemon_config_and_secrets_become_tls_and_login(tmp_path):
     (tmp_path / "secrets.yaml").write_text(f"mqtt_password: s3cret\nmqtt_key: {key}\n")
     (tmp_path / "secrets.yaml").chmod(0o600)
     loaded = load_config(config_path)
-    daemon = SimpleNamespace(
-        config=loaded.config, loaded=loaded, loop=None, store=SimpleNamespace(state_dir=tmp_path)
-    )
-    agent = FleetAgent.for_daemon(daemon, loaded.config.mqtt.url)
+    door = SimpleNamespace(schedules=SimpleNamespace(state_dir=tmp_path), add_sink=lambda s: None)
+    agent = FleetAgent.for_show(door, loaded, loaded.config.mqtt.url)
     s = agent.settings
     assert (s.host, s.port, s.tls, s.username, s.password) == (
         "broker.example.com",
@@ -65,7 +63,7 @@ def test_the_daemon_config_and_secrets_become_tls_and_login(tmp_path):
 
     # a certificate that is not there: logged, and the show goes on without the agent
     key.unlink()
-    stop = start_for_daemon(daemon, loaded.config.mqtt.url)
+    stop = start_for_show(door, loaded, loaded.config.mqtt.url)
     stop()  # a no-op, not an exception
 
 

@@ -224,6 +224,26 @@ def test_push_schedule_validates_locally_first(broker, fleet, capsys, tmp_path):
     assert name == "push_schedule" and body["yaml"] == good
 
 
+def test_push_scripts_validates_locally_first(broker, fleet, capsys, tmp_path):
+    from tests.fleet.test_daemon_fleet import GOOD, mug_script
+
+    schedule = tmp_path / "schedule.yaml"
+    schedule.write_text(GOOD)
+    bad = tmp_path / "mug.yaml"
+    bad.write_text(mug_script("Rated the best mug in the world."))
+    args = ["push-scripts", "unit-01", str(bad), "--schedule", str(schedule)]
+    code = main(["--broker", f"mqtt://127.0.0.1:{broker.port}", *args])
+    err = capsys.readouterr().err
+    assert code == 2 and "mug.yaml:5" in err and "best" in err
+    assert fleet["site-2/unit-01"].commands == []
+    good = mug_script("Each mug is hand glazed, so every one has its own look.")
+    bad.write_text(good)
+    code, _out = ctl(broker, capsys, *args)
+    assert code == 0
+    name, body = fleet["site-2/unit-01"].commands[-1]
+    assert name == "push_scripts" and body["file"] == "mug.yaml" and body["yaml"] == good
+
+
 def test_snapshot_and_events(broker, fleet, capsys, tmp_path):
     out_file = tmp_path / "shot.jpg"
     code, out = ctl(broker, capsys, "snapshot", "unit-02", "--out", str(out_file))

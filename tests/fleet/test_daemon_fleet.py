@@ -10,14 +10,27 @@ from pathlib import Path
 from tests.fleet.conftest import Recorder, wait_until
 from tests.onair.daemon_helpers import ALL_DAY_SCHEDULE, start_daemon, stop_daemon, write_setup
 
-from livehost.fleet.bridge import RESTART_EXIT_CODE
 from livehost.fleet.connection import BrokerSettings
 from livehost.fleet.messages import State
 from livehost.fleet.operator import Operator
+from livehost.frontdoor import RESTART_EXIT_CODE
 
 UNIT = "test-site/test-unit"
 BASE = f"livehost/{UNIT}"
 GOOD = ALL_DAY_SCHEDULE.format(first="kettle", second="mug")
+
+
+def mug_script(line: str) -> str:
+    """A script file for the test schedule's mug with one approved line."""
+    from livehost.schedule.load import load_schedule_text
+    from livehost.scripts.facts import facts_hash
+
+    mug = load_schedule_text(GOOD, "s.yaml").schedule.product("mug")
+    return (
+        f"product: mug\nfacts: {facts_hash(mug)}\nlines:\n  - kind: feature\n"
+        f"    text: {line}\n    status: approved\n    approved_by: Ana\n"
+        "    approved_at: 2026-11-30T10:00:00\n"
+    )
 
 
 def run_unit(folder: Path, broker_port: int, rtmp_port: int, log_name: str = "daemon.log"):
@@ -88,6 +101,21 @@ def test_every_command_end_to_end_with_its_ack(broker, rtmp, tmp_path):
         wait_until(lambda: latest_state(rec)["schedule"]["version"] == version + 1, 5)
         assert latest_state(rec)["schedule"]["errors"] == []
         assert ok("reload")["changed"] is False
+
+        # scripts: a line approved with a claim the facts do not make is refused with its
+        # line; a good file is written into the scripts folder and swapped in
+        script = mug_script("It comes with a ten-year warranty.")
+        ack = op.command(UNIT, "push_scripts", {"file": "mug.yaml", "yaml": script})
+        assert ack["error"]["code"] == "refused"
+        assert ack["error"]["problems"][0]["line"] == 5
+        scripts_dir = tmp_path / "unit" / "scripts"
+        assert not (scripts_dir / "mug.yaml").exists()
+        good_script = mug_script("Each mug is hand glazed, so every one has its own look.")
+        result = ok("push_scripts", {"file": "mug.yaml", "yaml": good_script})
+        assert result == {"file": "mug.yaml", "changed": True}
+        assert (scripts_dir / "mug.yaml").read_text() == good_script
+        refused = op.command(UNIT, "push_scripts", {"file": "../mug.yaml", "yaml": good_script})
+        assert refused["error"]["code"] == "invalid"
 
         # streaming: stop, start, restart
         ok("stream", {"action": "stop"})

@@ -1,39 +1,46 @@
-"""State, telemetry and events from a daemon's parts (stand-ins for the heavy ones)."""
+"""State, telemetry and events from a show's front door (stand-ins for the heavy parts:
+the schedule store and the outputs; the inbox and programme are the real ones)."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
-from livehost.fleet.bridge import DaemonControl
+from tests.onair.daemon_helpers import ALL_DAY_SCHEDULE
+
 from livehost.fleet.messages import State, Telemetry
-from livehost.fleet.report import DaemonReport
+from livehost.fleet.report import ShowReport
+from livehost.frontdoor import FrontDoor
 from livehost.problems import Problem
-from livehost.show.director import Controls
+from livehost.schedule.load import load_schedule_text
+from livehost.show.inbox import Inbox, Pin
+from livehost.show.programme import Programme
 from livehost.show.status import ShowStatus
 
 PROBLEM = Problem("/srv/schedule.yaml", 10, 5, "products[1].price", "must be more than 0")
+SCHEDULE = load_schedule_text(ALL_DAY_SCHEDULE.format(first="kettle", second="mug"), "s.yaml")
 
 
-def stand_in(speech_problem: str = "", problems: list | None = None) -> SimpleNamespace:
-    status = ShowStatus(on_air=True, product_id="kettle", speech_problem=speech_problem)
+def stand_in(speech_problem: str = "", problems: list | None = None) -> FrontDoor:
+    status = ShowStatus(on_air=True, speech_problem=speech_problem)
     output = SimpleNamespace(
         name="main",
         status=SimpleNamespace(
             state="on_air", last_error="", reconnects=1, bytes_sent=0, dropped_ticks=0
         ),
+        set_active=lambda active: None,
     )
-    return SimpleNamespace(
-        status=status,
-        outputs=[output],
-        store=SimpleNamespace(version=1, loaded_at=None, last_problems=problems or []),
-        director=SimpleNamespace(controls=Controls(), current=None),
-        stopped_outputs=set(),
-        config=SimpleNamespace(unit=SimpleNamespace(id="u1", site="s1")),
+    store = SimpleNamespace(
+        version=1, loaded_at=None, last_problems=problems or [], state_dir=None, current=None
     )
+    inbox = Inbox()
+    inbox.put(Pin("kettle"))
+    programme = Programme(lambda: SCHEDULE.schedule, ZoneInfo("UTC"), inbox)
+    return FrontDoor(inbox, programme, store, status, [output])  # type: ignore[arg-type]
 
 
-def report_for(daemon) -> DaemonReport:
-    return DaemonReport(daemon, DaemonControl(daemon))
+def report_for(door: FrontDoor) -> ShowReport:
+    return ShowReport(door, "u1", "s1")
 
 
 def test_first_look_reports_start_and_standing_problems():
@@ -48,7 +55,7 @@ def test_changes_become_events_once():
     assert [e.kind for e in report.changes()] == ["started"]
     daemon.outputs[0].status.state = "down"
     daemon.outputs[0].status.last_error = "connection refused"
-    daemon.store.version = 2
+    daemon.schedules.version = 2
     events = report.changes()
     assert [e.kind for e in events] == ["schedule_swapped", "output_down"]
     assert "connection refused" in events[1].message
@@ -62,9 +69,11 @@ def test_state_says_why_and_carries_schedule_errors():
     state = State.model_validate(report_for(daemon).state().model_dump())
     assert state.why == "on air" and state.product_id == "kettle"
     assert [(e.line, e.path) for e in state.schedule.errors] == [(10, "products[1].price")]
-    daemon.director.controls.paused = "slate"
-    assert report_for(daemon).state().why == "paused by the operator (slate)"
-    daemon.director.controls.paused = None
+    daemon.pause("slate")
+    state = report_for(daemon).state()
+    assert state.why == "paused by the operator (slate)" and state.display == "slate"
+    assert state.product_id is None  # viewers see the slate, not the kettle
+    daemon.resume()
     daemon.stopped_outputs.add("main")
     state = report_for(daemon).state()
     assert state.why == "stream stopped by the operator" and not state.streaming

@@ -18,6 +18,7 @@ from livehost.render.compositor import Compositor
 from livehost.schedule.store import ScheduleStore
 from livehost.schedule.watcher import ScheduleWatcher
 from livehost.show.director import Director
+from livehost.show.inbox import Pause, Pin, Say
 from livehost.show.loop import ShowLoop, ShowOptions
 from livehost.show.status import ShowStatus
 from livehost.stream.encoder import EncoderSettings
@@ -64,7 +65,7 @@ class Show:
         if slow:
             speech = SlowSpeech(speech, slow)
         face = load_face(self.loaded, compositor.layout.host_width, 360, self.status)
-        self.director = Director(lambda: self.store.current.schedule, UTC, seed=3)
+        self.director = Director.for_schedule(lambda: self.store.current.schedule, UTC, seed=3)
         self.recorder = Recorder(folder / "rec", EncoderSettings(640, 360, FPS, 1000, 64, 2.0))
         ten_am = datetime.now(timezone.utc).replace(hour=10, minute=0, second=0, microsecond=0)
         self.loop = ShowLoop(
@@ -72,7 +73,6 @@ class Show:
             speech,
             face,
             compositor,
-            lambda: self.store.current.schedule,
             [self.recorder],
             self.status,
             ShowOptions(fps=FPS),
@@ -140,8 +140,8 @@ def test_schedule_edit_switches_product_at_next_utterance_and_broken_edit_change
 def test_operator_line_interrupts_within_a_sentence(tmp_path) -> None:
     with Show(tmp_path / "unit") as show:
         wait_for(lambda: show.status.utterances >= 2, 20, 0.05)
-        show.director.say("Attention please: the store closes in ten minutes.")
-        show.loop.interrupt()
+        # the inbox raises the urgent signal itself: nobody interrupts the loop by hand
+        show.director.inbox.put(Say("Attention please: the store closes in ten minutes."))
         took = wait_for(lambda: "store closes" in show.status.utterance, 10, 0.02)
         assert took < 3.0
 
@@ -150,6 +150,18 @@ def test_operator_line_interrupts_within_a_sentence(tmp_path) -> None:
             return any("store closes" in caption.text for caption in upcoming)
 
         wait_for(placed, 5, 0.02)  # really placed on the clock, not only announced
+
+
+def test_a_pin_cuts_the_pitch_at_a_sentence_boundary_and_the_card_follows(tmp_path) -> None:
+    with Show(tmp_path / "unit") as show:
+        wait_for(lambda: show.status.utterances >= 2 and show.status.product_id, 20, 0.05)
+        other = "mug" if show.status.product_id == "kettle" else "kettle"
+        show.director.inbox.put(Pin(other))  # the inbox cuts in; nobody interrupts the loop
+        took = wait_for(lambda: show.status.product_id == other, 5, 0.02)
+        assert took < 1.0  # the card: at the next rendered second
+        name = "Stoneware Mug" if other == "mug" else "Glass Kettle"
+        took = wait_for(lambda: name in show.status.utterance, 10, 0.02)
+        assert took < 4.0  # the talk: after the sentence playing at the cut
 
 
 def test_a_chinese_schedule_with_an_english_voice_goes_on_with_captions_only(tmp_path) -> None:
@@ -173,7 +185,7 @@ def test_the_slate_is_in_the_schedules_language_unless_the_config_says(tmp_path)
     for folder, schedule, expected in (("en", None, "We're off air right now. See you soon!"),
                                        ("zh", ZH_SCHEDULE, "我们暂时下播了，稍后见！")):
         show = Show(tmp_path / folder, schedule=schedule)
-        show.director.pause("slate")
+        show.director.inbox.put(Pause("slate"))
         assert show.loop._card(datetime.now(timezone.utc)).message == expected
     show.loop.options = replace(show.loop.options, off_air_message="Closed for stocktaking")
     assert show.loop._card(datetime.now(timezone.utc)).message == "Closed for stocktaking"

@@ -7,9 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from livehost.frontdoor import FrontDoor, Refused
 from livehost.schedule.load import load_schedule_file
 from livehost.show import talk
 from livehost.show.director import Director
+from livehost.show.inbox import Controls, Pause, Pin, Resume, Say, Skip
 
 NY = ZoneInfo("America/New_York")
 FRIDAY_2PM = datetime(2026, 11, 27, 14, 0, tzinfo=NY)  # weekday afternoons: knife-set, pan, kettle
@@ -40,7 +42,7 @@ def run(director: Director, clock: Clock, start: datetime, seconds: float, step:
 
 def test_opens_by_saying_the_host_is_ai_generated_and_repeats_the_notice(schedule) -> None:
     clock = Clock()
-    director = Director(lambda: schedule, NY, seed=1, clock=clock, notice_every=120)
+    director = Director.for_schedule(lambda: schedule, NY, seed=1, clock=clock, notice_every=120)
     lines = run(director, clock, FRIDAY_2PM, 300)
     assert lines[0].kind == "opening" and "AI-generated" in lines[0].text
     notices = [u for u in lines if u.kind == "notice"]
@@ -50,7 +52,7 @@ def test_opens_by_saying_the_host_is_ai_generated_and_repeats_the_notice(schedul
 
 def test_ten_minute_rotation_never_repeats_a_sentence(schedule) -> None:
     clock = Clock()
-    director = Director(lambda: schedule, NY, seed=2, clock=clock)
+    director = Director.for_schedule(lambda: schedule, NY, seed=2, clock=clock)
     lines = run(director, clock, FRIDAY_2PM, 600)
     sentences = [s for u in lines for s in talk.sentences(u.text)]
     assert len(sentences) > 80
@@ -62,8 +64,8 @@ def test_ten_minute_rotation_never_repeats_a_sentence(schedule) -> None:
 
 def test_sale_price_and_countdown_are_mentioned(schedule) -> None:
     clock = Clock()
-    director = Director(lambda: schedule, NY, seed=3, clock=clock)
-    director.pin("kettle")
+    director = Director.for_schedule(lambda: schedule, NY, seed=3, clock=clock)
+    director.inbox.put(Pin("kettle"))
     lines = run(director, clock, FRIDAY_2PM, 120)
     kinds = {u.kind for u in lines}
     assert {"sale", "countdown", "intro", "feature", "cta"} <= kinds
@@ -75,59 +77,62 @@ def test_sale_price_and_countdown_are_mentioned(schedule) -> None:
 
 def test_operator_lines_come_first_by_priority_and_pause_silences(schedule) -> None:
     clock = Clock()
-    director = Director(lambda: schedule, NY, seed=4, clock=clock)
+    director = Director.for_schedule(lambda: schedule, NY, seed=4, clock=clock)
     director.next_utterance(FRIDAY_2PM)
-    director.say("second", priority=0)
-    director.say("first", priority=5)
+    director.inbox.put(Say("second", 0))
+    director.inbox.put(Say("first", 5))
     assert director.next_utterance(FRIDAY_2PM).text == "first"
     line = director.next_utterance(FRIDAY_2PM)
     assert line.text == "second" and line.urgent and line.kind == "operator"
-    director.pause("slate")
+    director.inbox.put(Pause("slate"))
     assert director.next_utterance(FRIDAY_2PM) is None
-    assert director.display(FRIDAY_2PM) == "slate"
-    director.resume()
+    assert director.programme.at(FRIDAY_2PM).display == "slate"
+    director.inbox.put(Resume())
     assert director.next_utterance(FRIDAY_2PM) is not None
 
 
-def test_bad_operator_input_is_refused(schedule) -> None:
-    director = Director(lambda: schedule, NY)
-    with pytest.raises(ValueError):
-        director.say("   ")
-    with pytest.raises(ValueError):
-        director.say("x" * 301)
-    with pytest.raises(KeyError):
-        director.pin("no-such-product")
-    with pytest.raises(ValueError):
-        director.pause("nap")
+def test_bad_operator_input_is_refused_at_the_front_door(schedule) -> None:
+    director = Director.for_schedule(lambda: schedule, NY)
+    door = FrontDoor(director.inbox, director.programme, None, None, [])  # type: ignore[arg-type]
+    for refused in (
+        lambda: door.say("   "),
+        lambda: door.say("x" * 301),
+        lambda: door.pin("no-such-product"),
+        lambda: door.pause("nap"),
+    ):
+        with pytest.raises(Refused):
+            refused()
+    assert director.inbox.controls == Controls() and director.inbox.waiting() == 0
 
 
 def test_skip_and_pin_change_the_product_on_the_card(schedule) -> None:
-    director = Director(lambda: schedule, NY)
-    assert director.product_at(FRIDAY_2PM).id == "knife-set"
-    director.skip()
-    assert director.product_at(FRIDAY_2PM).id == "pan"
-    director.pin("mugs")
-    assert director.product_at(FRIDAY_2PM).id == "mugs"
-    director.pin(None)
-    assert director.product_at(FRIDAY_2PM).id == "pan"
+    director = Director.for_schedule(lambda: schedule, NY)
+    assert director.programme.at(FRIDAY_2PM).product.id == "knife-set"
+    director.inbox.put(Skip())
+    assert director.programme.at(FRIDAY_2PM).product.id == "pan"
+    director.inbox.put(Pin("mugs"))
+    assert director.programme.at(FRIDAY_2PM).product.id == "mugs"
+    director.inbox.put(Pin(None))
+    assert director.programme.at(FRIDAY_2PM).product.id == "pan"
 
 
 def test_off_air_is_quiet_with_a_slate_and_idle_talk_otherwise(schedule) -> None:
     clock = Clock()
-    director = Director(lambda: schedule, NY, seed=5, clock=clock)
+    director = Director.for_schedule(lambda: schedule, NY, seed=5, clock=clock)
     night = datetime(2026, 11, 27, 3, 0, tzinfo=NY)
     director.next_utterance(night)  # the opening is said whatever the time
     assert director.next_utterance(night) is None
-    assert director.display(night) == "slate"
+    assert director.programme.at(night).display == "slate"
     lunch = datetime(2026, 11, 27, 12, 30, tzinfo=NY)  # between slots: the idle host
     idle = director.next_utterance(lunch)
-    assert idle is not None and idle.kind == "idle"
-    assert director.display(lunch) == "show" and director.product_at(lunch) is None
+    assert idle is not None and idle.source == "idle" and idle.product_id is None
+    on = director.programme.at(lunch)
+    assert on.display == "idle" and on.product is None
 
 
 def test_a_schedule_change_takes_effect_at_the_next_utterance(schedule, sample_schedule) -> None:
     current = {"schedule": schedule}
-    director = Director(lambda: current["schedule"], NY, seed=6)
+    director = Director.for_schedule(lambda: current["schedule"], NY, seed=6)
     director.next_utterance(FRIDAY_2PM)
     assert director.next_utterance(FRIDAY_2PM).product_id == "knife-set"
     edited = sample_schedule.read_text().replace(

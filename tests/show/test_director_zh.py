@@ -16,6 +16,7 @@ from livehost.problems import ProblemsError
 from livehost.schedule.load import load_schedule_file
 from livehost.show import talk, talk_en, talk_zh
 from livehost.show.director import Director
+from livehost.show.inbox import Pin, Say
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOON = datetime(2026, 11, 27, 12, 0, tzinfo=SHANGHAI)
@@ -40,8 +41,10 @@ def run(director: Director, clock: Clock, seconds: float) -> list:
 
 def test_the_host_talks_chinese_and_says_it_is_ai_generated(schedule) -> None:
     clock = Clock()
-    lines = run(Director(lambda: schedule, SHANGHAI, seed=1, clock=clock, notice_every=120), clock,
-                600)
+    director = Director.for_schedule(
+        lambda: schedule, SHANGHAI, seed=1, clock=clock, notice_every=120
+    )
+    lines = run(director, clock, 600)
     assert lines[0].kind == "opening" and "AI生成" in lines[0].text
     assert all(u.language == "zh" for u in lines)
     assert all(HAN.search(u.text) for u in lines), [u.text for u in lines if not HAN.search(u.text)]
@@ -54,8 +57,8 @@ def test_the_host_talks_chinese_and_says_it_is_ai_generated(schedule) -> None:
 
 def test_sale_countdown_features_and_faq_read_as_chinese(schedule) -> None:
     clock = Clock()
-    director = Director(lambda: schedule, SHANGHAI, seed=3, clock=clock)
-    director.pin("kettle")
+    director = Director.for_schedule(lambda: schedule, SHANGHAI, seed=3, clock=clock)
+    director.inbox.put(Pin("kettle"))
     lines = run(director, clock, 180)
     by_kind = {u.kind: u.text for u in lines}
     assert "¥149" in by_kind["sale"]
@@ -93,14 +96,14 @@ def test_a_language_we_do_not_speak_is_refused_with_its_line(tmp_path: Path) -> 
 
 def test_chinese_punctuation_and_joins(schedule) -> None:
     clock = Clock()
-    director = Director(lambda: schedule, SHANGHAI, seed=3, clock=clock)
-    director.pin("mug")
+    director = Director.for_schedule(lambda: schedule, SHANGHAI, seed=3, clock=clock)
+    director.inbox.put(Pin("mug"))
     lines = run(director, clock, 180)
     features = [u.text for u in lines if u.kind == "feature"]
     assert any(f.endswith("：超级耐用。") for f in features), features  # not "！。"
     faq = next(u.text for u in lines if u.kind == "faq")
     assert "可以进微波炉吗？可以。" in faq  # a question gets its question mark
-    director.pin("kettle")
+    director.inbox.put(Pin("kettle"))
     intro = next(u.text for u in run(director, clock, 300) if u.kind == "intro")
     assert intro.endswith("。高硼硅玻璃壶身，看得见的沸腾。")  # no space between sentences
     assert talk_en.question("Is it safe") == "Is it safe?"
@@ -115,9 +118,9 @@ def test_the_discount_is_also_said_the_chinese_way(schedule) -> None:
 
 def test_operator_lines_are_spoken_in_the_language_they_are_written_in(schedule) -> None:
     clock = Clock()
-    director = Director(lambda: schedule, SHANGHAI, seed=1, clock=clock)
-    director.say("Doors close in ten minutes.")
-    director.say("门店十分钟后关门。")
+    director = Director.for_schedule(lambda: schedule, SHANGHAI, seed=1, clock=clock)
+    director.inbox.put(Say("Doors close in ten minutes."))
+    director.inbox.put(Say("门店十分钟后关门。"))
     first, second = (director.next_utterance(NOON) for _ in range(2))
     assert (first.language, second.language) == ("en", "zh")
 

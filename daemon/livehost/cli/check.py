@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from livehost.cli.common import add_config_argument, default_config_path, parse_when, print_problems
 from livehost.config.device import LoadedConfig, load_config
+from livehost.config.yamlfile import parse_yaml
 from livehost.problems import Problem, ProblemsError
 from livehost.schedule.currencies import format_price
 from livehost.schedule.load import LoadedSchedule, load_schedule_file
 from livehost.schedule.model import Slot
 from livehost.schedule.planner import Occurrence, Planner, occurrences
+from livehost.show.material import product_material
 from livehost.speech.voices import voice_language
 from livehost.textwidth import ljust
 
@@ -60,6 +64,9 @@ def run(args: argparse.Namespace) -> int:
             continue
         results.append(loaded)
         problems += loaded.warnings
+        script_problems, approved = _scripts(loaded, loaded_config)
+        problems += script_problems
+        problems += thin_products(loaded, approved)
         if loaded_config is not None:
             problems += _voice_mismatch(loaded_config, loaded)
     failed = any(p.severity == "error" for p in problems)
@@ -105,6 +112,73 @@ def _voice_mismatch(loaded_config: LoadedConfig, loaded: LoadedSchedule) -> list
             "warning",
         )
     ]
+
+
+def _scripts(
+    loaded: LoadedSchedule, config: LoadedConfig | None
+) -> tuple[list[Problem], dict[str, dict[str, list[str]]]]:
+    """The scripts folder beside the schedule, checked as the unit would load it: refused
+    files (errors), drafts waiting and stale lines (warnings), and what would air."""
+    import tempfile
+
+    from livehost.scripts.report import script_report
+    from livehost.scripts.store import ScriptStore, scripts_folder
+
+    name = config.config.scripts.folder if config is not None else "scripts"
+    folder = scripts_folder(Path(loaded.source), name)
+    if not folder.is_dir():
+        return [], {}
+    logging.getLogger("livehost.scripts").setLevel(logging.WARNING)  # no "version 1 in effect"
+    with tempfile.TemporaryDirectory() as state:  # a check keeps no last good copies
+        store = ScriptStore(folder, Path(state), loaded.schedule)
+        script_set = store.start()
+    problems = list(store.last_problems)
+    problems += [
+        Problem(str(folder), None, None, "", message, "warning")
+        for message in script_report(loaded.schedule, script_set)
+    ]
+    approved = {p.id: script_set.approved(p) for p in loaded.schedule.products}
+    return problems, approved
+
+
+def thin_products(
+    loaded: LoadedSchedule,
+    approved: Mapping[str, dict[str, list[str]]] | None = None,
+) -> list[Problem]:
+    """A warning, at the product's line, for each product whose facts said once each fill
+    less than half of its longest turn: the host would go round the same few facts.
+    `approved` holds approved script lines by product id, then by kind; they count too."""
+    schedule = loaded.schedule
+    doc = parse_yaml(loaded.text, loaded.source)
+    problems = []
+    for index, product in enumerate(schedule.products):
+        turns = [slot.per_product for slot in schedule.slots if product.id in slot.products]
+        if not turns:
+            continue
+        material = product_material(schedule, product, (approved or {}).get(product.id))
+        if not material.thin_for(max(turns)):
+            continue
+        line, _ = doc.locate(("products", index))
+        problems.append(
+            Problem(
+                loaded.source,
+                line,
+                None,
+                f"products[{index}]",
+                f"'{product.id}' has about {_about(material.fact_seconds)} s of talk for a "
+                f"{_length(max(turns))} turn: add features, FAQ or approved script lines",
+                "warning",
+            )
+        )
+    return problems
+
+
+def _about(seconds: float) -> int:
+    return max(5, int(5 * round(seconds / 5)))
+
+
+def _length(seconds: float) -> str:
+    return f"{seconds / 60:g} min" if seconds >= 60 and seconds % 30 == 0 else f"{seconds:g} s"
 
 
 def summary(loaded: LoadedSchedule, zone: ZoneInfo, now: datetime, zone_note: str) -> str:

@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "livehost.cli.hardware",
     "livehost.cli.say",
     "livehost.cli.models",
+    "livehost.cli.script",
 ]
 
 

@@ -14,6 +14,7 @@ from livehost.config.mqtt import MqttConfig
 from livehost.config.outputs import OutputConfig, VideoConfig
 from livehost.config.paths import PathsConfig
 from livehost.config.recording import RecordingConfig
+from livehost.config.scripts import ScriptsConfig
 from livehost.config.show import ShowConfig
 from livehost.config.unit import UnitConfig
 from livehost.config.yamlfile import load_yaml_file
@@ -36,6 +37,7 @@ class DeviceConfig(Section):
     paths: PathsConfig = Field(default_factory=PathsConfig)
     show: ShowConfig = Field(default_factory=ShowConfig)
     recording: RecordingConfig = Field(default_factory=RecordingConfig)
+    scripts: ScriptsConfig = Field(default_factory=ScriptsConfig)
 
 
 @dataclass(frozen=True)

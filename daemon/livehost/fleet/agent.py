@@ -37,7 +37,8 @@ from livehost.fleet.snapshot import i420_to_jpeg
 from livehost.fleet.topics import UnitTopics, command_name
 
 if TYPE_CHECKING:
-    from livehost.daemon import Daemon
+    from livehost.config.device import LoadedConfig
+    from livehost.frontdoor import FrontDoor
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ STATEFUL = {"pause", "resume", "skip", "pin", "unpin", "push_schedule", "reload"
 
 
 class Source(Protocol):
-    """What the agent reports on (livehost.fleet.report.DaemonReport in the daemon)."""
+    """What the agent reports on (livehost.fleet.report.ShowReport for a running show)."""
 
     def state(self) -> State: ...
     def telemetry(
@@ -100,16 +101,14 @@ class FleetAgent:
         self.client.on_message = self._on_message
 
     @classmethod
-    def for_daemon(cls, daemon: Daemon, url: str) -> FleetAgent:
+    def for_show(cls, door: FrontDoor, loaded: LoadedConfig, url: str) -> FleetAgent:
         from livehost.config.secrets import SecretMissing, read_secret
-        from livehost.fleet.bridge import DaemonControl
         from livehost.fleet.idstore import IdStore
-        from livehost.fleet.report import DaemonReport
+        from livehost.fleet.report import ShowReport
         from livehost.fleet.snapshot import FrameTap
 
-        mq = daemon.config.mqtt
-        loaded = daemon.loaded
-        secrets = loaded.resolve(daemon.config.paths.secrets)
+        mq = loaded.config.mqtt
+        secrets = loaded.resolve(loaded.config.paths.secrets)
 
         def secret(name: str | None) -> str | None:
             if not name:
@@ -128,19 +127,17 @@ class FleetAgent:
             cert_file=str(loaded.resolve(mq.cert_file)) if mq.cert_file else None,
             key_file=secret(mq.key_secret),
         )
-        unit = daemon.config.unit
-        control = DaemonControl(daemon)
+        unit = loaded.config.unit
         handler = CommandHandler(
-            control, IdStore.in_state_dir(daemon.store.state_dir), unit.id, unit.site
+            door, IdStore.in_state_dir(door.schedules.state_dir), unit.id, unit.site
         )
         tap = FrameTap()
-        if daemon.loop is not None:
-            daemon.loop.outputs.append(tap)  # a reference per tick; converted only when due
+        door.add_sink(tap)  # a reference per tick; converted only when due
         return cls(
             settings,
             UnitTopics(unit.site, unit.id),
             mq,
-            DaemonReport(daemon, control),
+            ShowReport(door, unit.id, unit.site),
             handler,
             lambda: tap.video,
         )
@@ -383,11 +380,11 @@ class FleetAgent:
         log.info("fleet: disconnected (stopped)")
 
 
-def start_for_daemon(daemon: Daemon, url: str) -> Callable[[], None]:
-    """Start the agent for a running daemon; return its stop. A fleet problem (a bad
+def start_for_show(door: FrontDoor, loaded: LoadedConfig, url: str) -> Callable[[], None]:
+    """Start the agent for a running show; return its stop. A fleet problem (a bad
     certificate path, say) is logged and the show goes on without the agent."""
     try:
-        agent = FleetAgent.for_daemon(daemon, url)
+        agent = FleetAgent.for_show(door, loaded, url)
         agent.start()
     except Exception:
         log.exception("fleet: the MQTT agent cannot start; running without it")

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from livehost.show.director import MAX_OPERATOR_LINE
+from livehost.show.inbox import MAX_OPERATOR_LINE
 
 MAX_BYTES = 8 * 1024  # a command is a few fields
 MAX_SCHEDULE_BYTES = 256 * 1024  # a pushed schedule carries the whole YAML
@@ -57,6 +57,14 @@ class PushSchedule(Command):
     yaml: str = Field(min_length=1, max_length=MAX_SCHEDULE_BYTES)
 
 
+class PushScripts(Command):
+    file: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\.yaml$",
+        description="The script file's name in the scripts folder: <product-id>.yaml.",
+    )
+    yaml: str = Field(min_length=1, max_length=MAX_SCHEDULE_BYTES)
+
+
 class Reload(Command):
     pass
 
@@ -87,6 +95,7 @@ COMMANDS: dict[str, type[Command]] = {
     "pin": Pin,
     "unpin": Unpin,
     "push_schedule": PushSchedule,
+    "push_scripts": PushScripts,
     "reload": Reload,
     "stream": Stream,
     "snapshot": Snapshot,
@@ -106,7 +115,8 @@ class CommandRefused(Exception):
 
 
 def size_cap(name: str) -> int:
-    return MAX_SCHEDULE_BYTES + MAX_BYTES if name == "push_schedule" else MAX_BYTES
+    carries_a_file = name in ("push_schedule", "push_scripts")
+    return MAX_SCHEDULE_BYTES + MAX_BYTES if carries_a_file else MAX_BYTES
 
 
 def parse_command(name: str, payload: bytes) -> Command:

@@ -1,5 +1,6 @@
-"""`livehostctl`: the fleet operator's tool (status, watch, send, push-schedule, snapshot,
-events) over MQTT. Broker and TLS settings come from flags or a small YAML file:
+"""`livehostctl`: the fleet operator's tool (status, watch, send, push-schedule,
+push-scripts, snapshot, events) over MQTT. Broker and TLS settings come from flags or a
+small YAML file:
 
     broker: mqtts://broker.example.com:8883
     username: operator
@@ -79,6 +80,19 @@ def build_parser() -> argparse.ArgumentParser:
     push.add_argument("target", metavar="UNIT")
     push.add_argument("file", type=Path)
     push.set_defaults(func=cmd_push)
+
+    scripts = commands.add_parser(
+        "push-scripts", help="validate script files here, then push them (one per product)"
+    )
+    scripts.add_argument("target", metavar="UNIT")
+    scripts.add_argument("files", type=Path, nargs="+", metavar="FILE", help="scripts/ID.yaml")
+    scripts.add_argument(
+        "--schedule",
+        type=Path,
+        metavar="FILE",
+        help="also claim-check approved lines against this schedule's facts (the unit does)",
+    )
+    scripts.set_defaults(func=cmd_push_scripts)
 
     snap = commands.add_parser("snapshot", help="save a unit's current frame as JPEG")
     snap.add_argument("target", metavar="UNIT")
@@ -288,6 +302,31 @@ def cmd_push(op: Operator, args: argparse.Namespace) -> int:
     text = args.file.read_text(encoding="utf-8")
     acks = op.send(target, "push_schedule", {"yaml": text}, expected=expected, timeout=args.timeout)
     return show_acks(acks, expected)
+
+
+def cmd_push_scripts(op: Operator, args: argparse.Namespace) -> int:
+    from livehost.problems import ProblemsError
+    from livehost.schedule.load import load_schedule_file
+    from livehost.scripts.load import load_script_file
+
+    schedule = None
+    try:
+        if args.schedule:
+            schedule = load_schedule_file(args.schedule).schedule
+        for file in args.files:
+            load_script_file(file, schedule)
+    except ProblemsError as exc:
+        print("nothing is pushed: a file does not validate here", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    target, expected = op.resolve(args.target, op.fleet())
+    worst = 0
+    for file in args.files:
+        fields = {"file": file.name, "yaml": file.read_text(encoding="utf-8")}
+        acks = op.send(target, "push_scripts", fields, expected=expected, timeout=args.timeout)
+        worst = max(worst, show_acks(acks, expected))
+    return worst
 
 
 def cmd_snapshot(op: Operator, args: argparse.Namespace) -> int:

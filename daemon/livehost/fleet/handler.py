@@ -15,7 +15,7 @@ from typing import Protocol
 from livehost.fleet import commands as c
 from livehost.fleet.idstore import IdStore
 from livehost.fleet.messages import Ack, AckError, ProblemOut
-from livehost.problems import Problem
+from livehost.frontdoor import Refused
 
 log = logging.getLogger(__name__)
 
@@ -27,16 +27,8 @@ LOG_LEVELS = {
 }
 
 
-class Refused(Exception):
-    """The show declined a valid command; `problems` locate schedule errors."""
-
-    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
-        super().__init__(message)
-        self.problems = problems or []
-
-
 class ShowControl(Protocol):
-    """What commands act on (livehost.fleet.bridge.DaemonControl in the daemon)."""
+    """What commands act on: the show's front door (livehost.frontdoor.FrontDoor)."""
 
     def pause(self, mode: str) -> dict: ...
     def resume(self) -> dict: ...
@@ -44,6 +36,7 @@ class ShowControl(Protocol):
     def say(self, text: str, priority: int) -> dict: ...
     def pin(self, product: str | None) -> dict: ...
     def push_schedule(self, text: str) -> dict: ...
+    def push_scripts(self, file_name: str, text: str) -> dict: ...
     def reload(self) -> dict: ...
     def stream(self, action: str, output: str | None) -> dict: ...
     def restart(self) -> dict: ...
@@ -120,6 +113,8 @@ class CommandHandler:
                 return control.pin(None)
             case c.PushSchedule(yaml=text):
                 return control.push_schedule(text)
+            case c.PushScripts(file=file_name, yaml=text):
+                return control.push_scripts(file_name, text)
             case c.Reload():
                 return control.reload()
             case c.Stream(action=action, output=output):

@@ -1,8 +1,8 @@
-"""State, telemetry and events of a running daemon, as the contract's messages.
+"""State, telemetry and events of a running show, as the contract's messages.
 
-Read-only over the daemon's public parts. `changes()` compares what it saw last time
-and turns differences into events (schedule swapped or refused, output up or down,
-voice silent), so the daemon needs no hooks for them.
+Read-only over the show's front door. `changes()` compares what it saw last time and
+turns differences into events (schedule swapped or refused, output up or down, voice
+silent), so the show needs no hooks for them.
 """
 
 from __future__ import annotations
@@ -10,23 +10,21 @@ from __future__ import annotations
 import os
 import platform
 import time
-from typing import TYPE_CHECKING
 
 import psutil
 
 from livehost import __version__
 from livehost.fleet.messages import Event, ProblemOut, ScheduleState, State, Telemetry
+from livehost.frontdoor import FrontDoor
+from livehost.show.programme import OnAir
 from livehost.system.hardware import HardwareProbe, refresh
 
-if TYPE_CHECKING:
-    from livehost.daemon import Daemon
-    from livehost.fleet.bridge import DaemonControl
 
-
-class DaemonReport:
-    def __init__(self, daemon: Daemon, control: DaemonControl) -> None:
-        self.daemon = daemon
-        self.control = control
+class ShowReport:
+    def __init__(self, door: FrontDoor, unit: str, site: str) -> None:
+        self.door = door
+        self.unit = unit
+        self.site = site
         self.process = psutil.Process()
         self.process.cpu_percent()  # the first reading only starts the measurement
         self.hardware = HardwareProbe(machine=platform.machine(), cpu_count=os.cpu_count() or 1)
@@ -36,30 +34,28 @@ class DaemonReport:
     # --- state ---
 
     def state(self) -> State:
-        d = self.daemon
+        d = self.door
         s = d.status
-        controls = d.director.controls if d.director else None
-        current = d.director.current if d.director else None
-        paused = controls.paused if controls else None
+        on = d.now()  # what viewers see, from the same programme the renderer reads
+        segment = on.segment
+        shown = on.product.id if on.product is not None and on.display == "show" else None
         return State(
             ts=time.time(),
-            unit=d.config.unit.id,
-            site=d.config.unit.site,
+            unit=self.unit,
+            site=self.site,
             on_air=s.on_air,
-            why=self._why(),
-            display=s.display,
-            paused=paused,  # type: ignore[arg-type]
-            pinned=controls.pinned if controls else None,
+            why=self._why(on),
+            display=on.display,  # type: ignore[arg-type]
+            paused=on.controls.paused,  # type: ignore[arg-type]
+            pinned=on.controls.pinned,
             streaming=not d.stopped_outputs,
-            slot=current.slot.name if current is not None and current.slot else None,
-            product_id=s.product_id,
+            slot=segment.slot.name if segment.slot is not None else None,
+            product_id=shown,
             schedule=ScheduleState(
-                version=d.store.version,
+                version=d.schedules.version,
                 hash=s.schedule_hash,
-                loaded_at=d.store.loaded_at,
-                errors=[
-                    ProblemOut.model_validate(p.to_dict()) for p in self.control.schedule_problems()
-                ],
+                loaded_at=d.schedules.loaded_at,
+                errors=[ProblemOut.model_validate(p.to_dict()) for p in d.schedule_problems()],
             ),
             software={"livehost": __version__, "python": platform.python_version()},
             engines={"speech": s.speech_engine, "lipsync": s.lipsync_engine, "encoder": s.encoder},
@@ -67,17 +63,16 @@ class DaemonReport:
             speech_problem=s.speech_problem,
         )
 
-    def _why(self) -> str:
-        d = self.daemon
+    def _why(self, on: OnAir) -> str:
+        d = self.door
         s = d.status
-        paused = d.director.controls.paused if d.director else None
-        if paused:
-            return f"paused by the operator ({paused})"
+        if on.controls.paused:
+            return f"paused by the operator ({on.controls.paused})"
         if not d.outputs:
             return "no output configured"
         if d.stopped_outputs and len(d.stopped_outputs) >= len(d.outputs):
             return "stream stopped by the operator"
-        if s.display == "slate":
+        if on.display == "slate":
             return "off air by the schedule"
         if s.on_air:
             return "on air"
@@ -87,8 +82,8 @@ class DaemonReport:
     # --- telemetry ---
 
     def telemetry(self, mqtt_reconnects: int, telemetry_dropped: int, commands: int) -> Telemetry:
-        s = self.daemon.status
-        outputs = self.daemon.outputs
+        s = self.door.status
+        outputs = self.door.outputs
         now = time.monotonic()
         sent = sum(o.status.bytes_sent for o in outputs)
         bitrate = None
@@ -125,13 +120,13 @@ class DaemonReport:
     def changes(self) -> list[Event]:
         """Notable changes since the last call; the first call reports `started` and the
         problems the unit started with."""
-        d = self.daemon
+        d = self.door
         events: list[Event] = []
         now = time.time()
         first = not self._seen
         seen: dict[str, object] = {
-            "version": d.store.version,
-            "problems": tuple(str(p) for p in self.control.schedule_problems()),
+            "version": d.schedules.version,
+            "problems": tuple(str(p) for p in d.schedule_problems()),
             "voice": d.status.speech_problem,
         }
         for o in d.outputs:
@@ -149,12 +144,12 @@ class DaemonReport:
                 Event(
                     ts=now,
                     kind="schedule_swapped",
-                    message=f"schedule version {d.store.version} in effect",
-                    data={"version": d.store.version, "hash": d.status.schedule_hash},
+                    message=f"schedule version {d.schedules.version} in effect",
+                    data={"version": d.schedules.version, "hash": d.status.schedule_hash},
                 )
             )
         if seen["problems"] and seen["problems"] != old["problems"]:
-            problems = self.control.schedule_problems()
+            problems = d.schedule_problems()
             events.append(
                 Event(
                     ts=now,

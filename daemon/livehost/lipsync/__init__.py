@@ -4,6 +4,7 @@
 `onnx` runs a user-supplied neural model (Wav2Lip family) on TensorRT, CUDA or the CPU.
 """
 
-from livehost.lipsync.engine import LipSyncEngine, load_lipsync_engine
+from livehost.lipsync.engine import LipSyncEngine
+from livehost.lipsync.registry import load_lipsync_engine
 
 __all__ = ["LipSyncEngine", "load_lipsync_engine"]

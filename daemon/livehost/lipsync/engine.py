@@ -1,4 +1,4 @@
-"""The one interface both lip-sync engines implement, and picking one from config.
+"""The one interface every lip-sync engine implements (registry.py picks one from config).
 
 The on-air loop owns the media clock: audio samples are the master count and video frame
 n is shown at n / fps. It pushes each speech chunk with the media time its first sample
@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 
 from livehost.avatar.package import Avatar
-from livehost.config.engines import EnginesConfig
 from livehost.lipsync.timeline import Placed, Timeline
 from livehost.speech.chunk import SpeechChunk
 
@@ -61,23 +59,3 @@ class LipSyncEngine(ABC):
     @abstractmethod
     def _analyse(self, placed: Placed) -> None:
         """Derive what the engine needs from a chunk once, when it is pushed."""
-
-
-def load_lipsync_engine(engines: EnginesConfig, width: int, height: int, fps: int,
-                        cache_dir: Path | None = None, model_dir: Path | None = None
-                        ) -> LipSyncEngine:
-    """The engine named in config (`engines.lipsync`), not yet prepared with an avatar."""
-    if engines.lipsync == "warp":
-        from livehost.lipsync.warp.engine import WarpEngine
-
-        return WarpEngine(width, height, fps, cache_dir=cache_dir)
-    from livehost.lipsync.onnx.engine import OnnxEngine
-
-    if not engines.lipsync_model:
-        raise ValueError("engines.lipsync is onnx but engines.lipsync_model names no model "
-                         "manifest (a .json next to the user-supplied .onnx)")
-    manifest = Path(engines.lipsync_model)
-    if model_dir is not None and not manifest.is_absolute():
-        manifest = model_dir / manifest
-    return OnnxEngine.from_manifest(manifest, width, height, fps, providers=engines.providers,
-                                    threads=engines.threads, cache_dir=cache_dir)

@@ -1,8 +1,8 @@
 """A product's pitch as it would go on air, rendered to an MP4 file instead of streamed.
 
-The real show runs here (director pinned to the product, voice, face, compositor with
-the product card, captions and the AI label) without pacing, and stops after one round
-of talk about the product. Frames are stamped from the media clock as on air.
+The real show runs here (director pinned to the product, with the approved scripts, voice,
+face, compositor with the product card, captions and the AI label) without pacing, for
+as long as asked. Frames are stamped from the media clock as on air.
 """
 
 from __future__ import annotations
@@ -21,13 +21,14 @@ from livehost.lipsync.engine import LipSyncEngine
 from livehost.preview.sheet import contact_sheet
 from livehost.render.compositor import Compositor
 from livehost.schedule.model import Schedule
-from livehost.show.director import Director
+from livehost.show.director import ApprovedScripts, Director
+from livehost.show.inbox import Pin
 from livehost.show.loop import ShowLoop, ShowOptions
 from livehost.show.status import ShowStatus
 from livehost.speech.engine import SpeechEngine
 from livehost.stream.encoder import EncoderSettings, PyAVEncoder, Tick
 
-MAX_SECONDS = 600  # a runaway pitch still ends
+DEFAULT_SECONDS = 90.0  # long enough for an intro, features, the price and a call to action
 
 
 @dataclass(frozen=True)
@@ -72,29 +73,30 @@ def render_preview(
     sheet: Path | None = None,
     image_path: Callable[[str | None], str | None] = lambda p: p,
     progress: Callable[[str, float], None] | None = None,
+    seconds: float = DEFAULT_SECONDS,
+    scripts: ApprovedScripts | None = None,
 ) -> PreviewResult:
     lay = compositor.layout
     settings = EncoderSettings(lay.width, lay.height, face.fps, 2500, 128, 2.0)
     output = FileOutput(str(out), settings, every=face.fps * 3)
     status = ShowStatus()
-    director = Director(lambda: schedule, zone, seed=7)
-    director.pin(product_id)
+    director = Director.for_schedule(lambda: schedule, zone, seed=7, scripts=lambda: scripts)
+    director.inbox.put(Pin(product_id))
     loop = ShowLoop(
         director,
         speech,
         face,
         compositor,
-        lambda: schedule,
         [output],
         status,
-        ShowOptions(fps=face.fps, paced=False, until_quiet=True),
+        ShowOptions(fps=face.fps, paced=False),
         image_path=image_path,
         start_wall=datetime.now(timezone.utc),
     )
-    loop.start(duration=MAX_SECONDS)
+    loop.start(duration=seconds)
     while not loop.finished.wait(1.0):
         if progress:
-            progress("rendering", min(0.99, status.ticks / (face.fps * 60)))
+            progress("rendering", min(0.99, status.ticks / (face.fps * seconds)))
     loop.stop()
     output.encoder.close()
     if sheet is not None and output.picked:

@@ -44,6 +44,11 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+class Faq(_Section):
+    question: str = Field(min_length=1, max_length=300)
+    answer: str = Field(min_length=1, max_length=600)
+
+
 class Store(_Section):
     name: str = Field(
         min_length=1, max_length=80, description="The shop's name, as the host says it."
@@ -51,6 +56,17 @@ class Store(_Section):
     currency: str = Field("USD", description="Currency for prices that do not name their own.")
     language: Literal["en", "zh"] = Field(
         "en", description="Language of the sales talk and the card: en or zh."
+    )
+    about: str = Field(
+        "",
+        max_length=500,
+        description="A sentence or two about the shop that the idle host says between shows.",
+    )
+    faq: list[Faq] = Field(
+        default_factory=list,
+        max_length=30,
+        description="Questions about the shop as a whole (opening hours, delivery, returns) "
+        "that the idle host answers between shows.",
     )
 
     _currency = field_validator("currency")(_check_currency)
@@ -60,11 +76,6 @@ class Store(_Section):
     def _language_part(cls, value: object) -> object:
         # staff write locales too: zh_CN, zh-Hans, EN-us all mean the language part
         return language_of(value) if isinstance(value, str) else value
-
-
-class Faq(_Section):
-    question: str = Field(min_length=1, max_length=300)
-    answer: str = Field(min_length=1, max_length=600)
 
 
 class Sale(_Section):
@@ -77,7 +88,18 @@ class Sale(_Section):
 
 class Product(_Section):
     id: ProductId
-    name: str = Field(min_length=1, max_length=80)
+    name: str = Field(
+        min_length=1,
+        max_length=80,
+        description="The name on the product card; the host says it too unless spoken_name is set.",
+    )
+    spoken_name: str | None = Field(
+        None,
+        min_length=1,
+        max_length=80,
+        description="How the host says the name when `name` reads badly aloud, e.g. name "
+        "'Stoneware Mug Set (4 x 350 ml)', spoken_name 'stoneware mug set'.",
+    )
     price: Money
     currency: str | None = Field(None, description="Defaults to the store's currency.")
     sale: Sale | None = None

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+
+from livehost.system.debounce import Debouncer
 
 log = logging.getLogger(__name__)
 
@@ -45,40 +46,20 @@ class ScheduleWatcher:
         self.path = Path(path).resolve()
         self.on_change = on_change
         self.debounce = debounce
-        self._timer: threading.Timer | None = None
-        self._lock = threading.Lock()
+        self._debouncer = Debouncer(debounce, on_change, "schedule reload")
         self._observer = Observer()
         self._observer.daemon = True
 
     def start(self) -> None:
-        handler = _Handler(self.path.name, self._poke)
+        handler = _Handler(self.path.name, self._debouncer.poke)
         self._observer.schedule(handler, str(self.path.parent), recursive=False)
         self._observer.start()
         log.info("watching %s for changes", self.path)
 
     def stop(self) -> None:
-        with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
+        self._debouncer.cancel()
         self._observer.stop()
         self._observer.join(timeout=2)
-
-    def _poke(self) -> None:
-        with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-            self._timer = threading.Timer(self.debounce, self._fire)
-            self._timer.daemon = True
-            self._timer.start()
-
-    def _fire(self) -> None:
-        with self._lock:
-            self._timer = None
-        try:
-            self.on_change()
-        except Exception:  # a failing reload must not kill the watcher
-            log.exception("schedule reload failed")
 
     def __enter__(self) -> ScheduleWatcher:
         self.start()

@@ -30,12 +30,10 @@ import numpy as np
 from livehost.lipsync.engine import LipSyncEngine
 from livehost.render.card import CardContent
 from livehost.render.compositor import Compositor
-from livehost.schedule.currencies import format_price
-from livehost.schedule.model import Schedule
-from livehost.show.director import Director, Utterance
+from livehost.show.director import Director
 from livehost.show.status import ShowStatus
-from livehost.show.talk import phrases
 from livehost.show.timeline import Caption, SpeechTimeline
+from livehost.show.utterance import Utterance
 from livehost.speech.chunk import SpeechChunk
 from livehost.speech.engine import SpeechEngine
 from livehost.speech.silent import SilentSpeech
@@ -59,7 +57,6 @@ class ShowOptions:
     fps: int = 30
     paced: bool = True  # False: run as fast as possible (benchmarks, previews)
     test_pattern: bool = False  # a white flash and a 1 kHz beep every 2 s, for A/V sync tests
-    until_quiet: bool = False  # end once the director has nothing more to say (previews)
     off_air_message: str | None = None  # None: the default in the schedule's language
 
 
@@ -70,7 +67,6 @@ class ShowLoop:
         speech: SpeechEngine,
         face: LipSyncEngine,
         compositor: Compositor,
-        schedule: Callable[[], Schedule],
         outputs: Sequence[Output],
         status: ShowStatus,
         options: ShowOptions,
@@ -79,13 +75,14 @@ class ShowLoop:
         start_wall: datetime | None = None,
     ) -> None:
         self.director = director
+        self.programme = director.programme
+        self.inbox = director.inbox  # its `urgent` cuts what is prepared (operator `say`)
         self.speech = speech
         # why the voice could not load, if it could not (SilentSpeech carries the reason)
         self._load_problem: str = getattr(speech, "reason", "")
         self._captions_only: dict[str, SilentSpeech] = {}
         self.face = face
         self.compositor = compositor
-        self.schedule = schedule
         self.outputs = list(outputs)
         self.status = status
         self.options = options
@@ -101,8 +98,6 @@ class ShowLoop:
         self._queue_lock = threading.Condition()
         self._face_lock = threading.Lock()  # the face timeline is shared by two threads
         self._stop = threading.Event()
-        self._urgent = threading.Event()
-        self._cancel = threading.Event()
         self._threads: list[threading.Thread] = []
         self.frozen = threading.Event()  # test hook: stall the ticker (watchdog tests)
         self.finished = threading.Event()
@@ -124,19 +119,12 @@ class ShowLoop:
 
     def stop(self, timeout: float = 1.5) -> None:
         self._stop.set()
-        self._cancel.set()
         with self._queue_lock:
             self._queue_lock.notify_all()
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         self.finished.set()
-
-    def interrupt(self) -> None:
-        """An urgent line is waiting (operator `say`): drop what is prepared but not yet
-        rendered, and let the producer ask the director again right away."""
-        self._urgent.set()
-        self._cancel.set()
 
     def wall_time(self, sample: int) -> datetime:
         return self.start_wall + timedelta(seconds=sample / AUDIO_RATE)
@@ -160,7 +148,7 @@ class ShowLoop:
 
     def _produce_one(self, position: int) -> int:
         """Prepare the next utterance (or a moment of quiet); return the next free position."""
-        if self._urgent.is_set():
+        if self.inbox.urgent.is_set():
             position = self._flush_for_urgent()
         ahead = position - self.next_tick * self.spt
         if ahead > LOOKAHEAD * AUDIO_RATE:
@@ -169,12 +157,6 @@ class ShowLoop:
         position = self._not_in_the_past(position, count=self.status.utterances > 0)
         utterance = self.director.next_utterance(self.wall_time(position))
         if utterance is None:
-            if self.options.until_quiet and self.status.utterances:
-                # one round said: end a short moment after the last word
-                self._stop_after = math.ceil((position + AUDIO_RATE // 2) / self.spt)
-                self.produced_until = position + AUDIO_RATE
-                self._stop.wait()
-                return position
             return position + int(QUIET_STEP * AUDIO_RATE)
         return self._speak(utterance, position)
 
@@ -191,8 +173,7 @@ class ShowLoop:
     def _flush_for_urgent(self) -> int:
         """Cut prepared speech for an urgent line: the sentence playing at the cut is said
         to its end (voice and face stay in step), everything after it goes."""
-        self._urgent.clear()
-        self._cancel.clear()
+        self.inbox.urgent.clear()
         cut = (self.rendered + 2) * self.spt
         playing = self.timeline.caption_at(cut)
         if playing is not None:
@@ -211,13 +192,14 @@ class ShowLoop:
             utterance.text,
             extra={"event": "utterance", "product": utterance.product_id},
         )
-        self.status.product_id = utterance.product_id
         synth_time = 0.0
         spoken = 0.0
         started = time.perf_counter()
-        for chunk in self._voice_for(utterance.language).synthesize(utterance.text, self._cancel):
+        cancel = _Cancel(self._stop, None if utterance.urgent else self.inbox.urgent)
+        voice = self._voice_for(utterance.language)
+        for chunk in voice.synthesize(utterance.text, cancel):  # type: ignore[arg-type]
             synth_time += time.perf_counter() - started
-            if self._urgent.is_set() and not utterance.urgent:
+            if cancel.is_set():
                 break
             position = self._not_in_the_past(position, count=True)
             samples = _resample(chunk)
@@ -305,39 +287,10 @@ class ShowLoop:
             log.exception("the renderer failed; the ticker keeps the last picture on air")
 
     def _card(self, at: datetime) -> CardContent:
-        schedule = self.schedule()
-        local = at.astimezone(self.director.zone)
-        display = self.director.display(at)
-        self.status.display = display
-        store = schedule.store.name
-        clock = local.strftime("%H:%M")
-        if display == "slate":
-            message = self.options.off_air_message or phrases(schedule.store.language).OFF_AIR
-            return CardContent(store, clock, "slate", message=message)
-        product = self.director.product_at(at)
-        if display == "idle" or product is None:
-            return CardContent(store, clock, "idle", message=schedule.fallback.message)
-        currency = schedule.currency_of(product)
-        price, old, countdown = format_price(product.price, currency), "", ""
-        naive = local.replace(tzinfo=None)
-        sale = product.sale
-        if sale is not None and product.on_sale(naive):
-            price, old = format_price(sale.price, currency), price
-            lang = phrases(schedule.store.language)
-            countdown = lang.CARD_COUNTDOWN.format(
-                countdown=lang.countdown_words((sale.ends - naive).total_seconds())
-            )
-        return CardContent(
-            store,
-            clock,
-            "show",
-            product.name,
-            price,
-            old,
-            countdown,
-            tuple(product.features),
-            self.image_path(product.image),
-        )
+        on, card = self.programme.card(at, self.options.off_air_message, self.image_path)
+        self.status.display = on.display
+        self.status.product_id = on.product.id if on.product and on.display == "show" else None
+        return card
 
     # --- ticker ---
 
@@ -397,11 +350,23 @@ class ShowLoop:
 
     def _blank(self) -> np.ndarray:
         lay = self.compositor.layout
-        card = CardContent(self.schedule().store.name, "", "slate", message="")
+        card = CardContent(self.programme.schedule().store.name, "", "slate", message="")
         rgb = self.compositor.compose(
             np.zeros((lay.height, lay.host_width, 3), np.uint8), card, None
         )
         return rgb_to_i420(rgb)
+
+
+class _Cancel:
+    """Stops a synthesis when the show stops or, for a line that is not urgent itself,
+    when something urgent arrived (checked by the voice before each sentence)."""
+
+    def __init__(self, stop: threading.Event, urgent: threading.Event | None) -> None:
+        self.stop = stop
+        self.urgent = urgent
+
+    def is_set(self) -> bool:
+        return self.stop.is_set() or (self.urgent is not None and self.urgent.is_set())
 
 
 def _resample(chunk: SpeechChunk) -> np.ndarray:

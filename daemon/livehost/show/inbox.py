@@ -1,0 +1,115 @@
+"""The show's one door for everything that happens to it: operator lines and controls now,
+audience comments and store questions later.
+
+Callers only `put()`; the inbox keeps the control state (paused, pinned, skips) and the
+queue of lines waiting, and raises `urgent` when something must cut in, so the show loop
+flushes what it prepared at the next sentence boundary. Nobody has to remember to
+interrupt the loop. Thread-safe: the fleet, signal handlers and the show use it at once.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass, replace
+
+MAX_OPERATOR_LINE = 300  # characters
+MAX_WAITING = 50  # lines queued at most; the oldest lowest-priority one goes first
+
+
+@dataclass(frozen=True)
+class Say:
+    """An operator's line, spoken next (higher priority first, then in order)."""
+
+    text: str
+    priority: int = 0
+
+
+@dataclass(frozen=True)
+class Pause:
+    mode: str = "idle"  # idle: the host stays on screen, quiet; slate: the off-air card
+
+
+@dataclass(frozen=True)
+class Resume:
+    pass
+
+
+@dataclass(frozen=True)
+class Pin:
+    product_id: str | None  # None unpins
+
+
+@dataclass(frozen=True)
+class Skip:
+    pass
+
+
+Message = Say | Pause | Resume | Pin | Skip
+
+
+@dataclass(frozen=True)
+class Controls:
+    """What the operator changed. `paused` is None (on), "idle" or "slate"."""
+
+    paused: str | None = None
+    pinned: str | None = None
+    skip: int = 0
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._controls = Controls()
+        self._lines: list[tuple[int, int, Say]] = []  # (-priority, arrival, line)
+        self._arrivals = itertools.count()
+        self.urgent = threading.Event()  # set by put(); the show loop clears it
+        self.changes = 0  # control changes taken, for reports
+
+    def put(self, message: Message) -> Controls:
+        """Take a message; ValueError if it is malformed. Returns the controls after it."""
+        with self._lock:
+            match message:
+                case Say():
+                    text = " ".join(message.text.split())
+                    if not text:
+                        raise ValueError("the line is empty")
+                    if len(text) > MAX_OPERATOR_LINE:
+                        raise ValueError(f"the line is longer than {MAX_OPERATOR_LINE} characters")
+                    if len(self._lines) >= MAX_WAITING:
+                        self._lines.sort()
+                        self._lines.pop()  # the lowest priority, newest: it waited least
+                    line = Say(text, message.priority)
+                    self._lines.append((-message.priority, next(self._arrivals), line))
+                    self._lines.sort()
+                case Pause(mode=mode):
+                    if mode not in ("idle", "slate"):
+                        raise ValueError("pause mode is idle or slate")
+                    self._controls = replace(self._controls, paused=mode)
+                case Resume():
+                    self._controls = replace(self._controls, paused=None)
+                case Pin(product_id=product_id):
+                    self._controls = replace(self._controls, pinned=product_id)
+                case Skip():
+                    self._controls = replace(self._controls, skip=self._controls.skip + 1)
+                case _:
+                    raise ValueError(f"the inbox takes no {type(message).__name__}")
+            if not isinstance(message, Say):
+                self.changes += 1
+            controls = self._controls
+        if not isinstance(message, Resume):  # resuming cuts nothing: the pitch just goes on
+            self.urgent.set()
+        return controls
+
+    @property
+    def controls(self) -> Controls:
+        return self._controls  # immutable: a consistent snapshot without the lock
+
+    def take_line(self) -> Say | None:
+        """The next operator line to say, or None."""
+        with self._lock:
+            return self._lines.pop(0)[2] if self._lines else None
+
+    def waiting(self) -> int:
+        with self._lock:
+            return len(self._lines)

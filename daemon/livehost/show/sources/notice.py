@@ -1,0 +1,36 @@
+"""The spoken AI notice: at the start of the show and then every `every` seconds.
+
+The on-screen label never leaves the picture; this is the spoken half of telling viewers
+they face an AI. A schedule cannot switch it off.
+"""
+
+from __future__ import annotations
+
+from livehost.show.sources import Line, Moment
+
+NOTICE_EVERY = 600.0  # seconds between spoken AI notices
+
+
+class NoticeSource:
+    name = "notice"
+
+    def __init__(self, every: float = NOTICE_EVERY) -> None:
+        self.every = every
+        self._last: float | None = None
+
+    def next(self, moment: Moment) -> Line | None:
+        if moment.on.controls.paused:
+            return None
+        store = moment.schedule.store.name
+        writer = moment.writer
+        if self._last is None:
+            self._last = moment.now
+            line = writer.pick(moment.lang.OPENING, key="opening", store=store)
+            return Line(line, "opening", pause_after=0.8) if line else None
+        if moment.on.display == "slate" or moment.now - self._last < self.every:
+            return None
+        line = writer.pick(moment.lang.NOTICE, key="notice", store=store)
+        if line is None:
+            return None
+        self._last = moment.now
+        return Line(line, "notice")

@@ -1,0 +1,289 @@
+"""The sales talk about the product on the card, read afresh at every line.
+
+A product turn opens with a transition (unless the host was already on this product) and
+an intro, then tells the product's facts one by one, least recently told first: each
+feature (as a feature or as a benefit), each FAQ, and every approved script line. A fact
+comes back in another wording after `fact_gap` seconds, sooner (`min_fact_gap`, then
+`last_resort_gap`) only when nothing fresher is left. Price, sale countdown and call to
+action have their own cadence.
+Prices always come from the live schedule: script lines carry placeholders.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+from dataclasses import dataclass
+
+from livehost.schedule.model import Product
+from livehost.show.sources import Line, Moment
+
+SALE_PLACEHOLDERS = ("{sale}", "{saving}", "{percent}", "{zhe}")
+SCRIPT_FACT_KINDS = ("feature", "benefit", "story", "comparison")
+# words that tie a line to a running sale ("before the sale ends"): such a line airs only
+# while the product's sale runs
+_SALE_WORDS = re.compile(
+    r"\b(sale|deal ends|discount(ed)?)\b|促销|特价|打折|折扣|优惠", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class Pacing:
+    price_every: float = 150.0  # seconds between price lines in a turn
+    sale_price_every: float = 100.0  # during a sale: the price at least every 2 minutes
+    countdown_every: float = 140.0
+    cta_every: float = 70.0
+    first_price_after: float = 20.0  # seconds into a turn before the first price line
+    first_cta_after: float = 40.0
+    fact_gap: float = 180.0  # a fact returns in another wording after this
+    min_fact_gap: float = 60.0  # ... or after this, when no fresher fact is left
+    # ... or, as a last resort against dead air, after this (`livehost check` warns
+    # about a product this thin)
+    last_resort_gap: float = 12.0
+    engage_every: float = 15.0  # seconds between words with the viewers
+
+
+def _is_sale_line(text: str) -> bool:
+    return any(p in text for p in SALE_PLACEHOLDERS) or bool(_SALE_WORDS.search(text))
+
+
+class PitchSource:
+    name = "pitch"
+
+    def __init__(self, rng: random.Random, pacing: Pacing | None = None) -> None:
+        self.rng = rng
+        self.pacing = pacing or Pacing()
+        self._turn: tuple | None = None
+        self._turn_start = 0.0
+        self._intro_due = False
+
+    def next(self, moment: Moment) -> Line | None:
+        on = moment.on
+        product = on.product
+        if on.display != "show" or product is None:
+            self._turn = None
+            return None
+        turn = (on.segment.key, product.id, on.controls.skip, on.controls.pinned)
+        if turn != self._turn:
+            self._turn, self._turn_start, self._intro_due = turn, moment.now, True
+            last = moment.memory.last_product
+            if last is not None and last != product.id:  # never "next up" to what is on
+                line = self._transition(moment, product)
+                if line:
+                    return line
+        if self._intro_due:
+            self._intro_due = False
+            line = self._intro(moment, product)
+            if line:
+                return line
+        p = self.pacing
+        return (
+            self._due(moment, product)
+            or self._fact(moment, product, (p.fact_gap, p.min_fact_gap))
+            or self._filler(moment, product)
+            or self._fact(moment, product, (p.last_resort_gap,))
+        )
+
+    # --- the kinds with their own cadence ---
+
+    def _due(self, m: Moment, product: Product) -> Line | None:
+        p = self.pacing
+        in_turn = m.now - self._turn_start
+        on_sale = product.on_sale(m.local)
+        price_age = m.memory.kind_age(m.now, product.id, "price")
+        every = p.sale_price_every if on_sale else p.price_every
+        if in_turn >= p.first_price_after and price_age >= every:
+            line = self._price(m, product, on_sale)
+            if line:
+                return line
+        countdown_age = m.memory.kind_age(m.now, product.id, "countdown")
+        if on_sale and in_turn >= p.first_price_after * 2 and countdown_age >= p.countdown_every:
+            line = self._countdown(m, product)
+            if line:
+                return line
+        if in_turn >= p.first_cta_after and m.memory.kind_age(m.now, product.id, "cta") >= (
+            p.cta_every
+        ):
+            return self._cta(m, product)
+        return None
+
+    def _filler(self, m: Moment, product: Product) -> Line | None:
+        """No fact is due: talk with the viewers, or restate the price or the call to
+        action early."""
+        # a word with the viewers now and then, not a run of them
+        if m.memory.kind_age(m.now, product.id, "engage") >= self.pacing.engage_every:
+            text = m.writer.pick(m.lang.ENGAGE, key="engage", **self._values(m, product))
+            if text:
+                return Line(text, "engage", product.id, cadence="engage")
+        on_sale = product.on_sale(m.local)
+        if m.memory.kind_age(m.now, product.id, "price") >= 40:
+            line = self._price(m, product, on_sale, reminder=True)
+            if line:
+                return line
+        if m.memory.kind_age(m.now, product.id, "cta") >= 30:
+            return self._cta(m, product)
+        return None
+
+    # --- wordings ---
+
+    @staticmethod
+    def _fitting(lines: list[str], on_sale: bool) -> list[str]:
+        """Approved lines that are true now: none that talks of a sale when none runs."""
+        return lines if on_sale else [s for s in lines if not _is_sale_line(s)]
+
+    def _values(self, m: Moment, product: Product) -> dict[str, object]:
+        return m.writer.product_values(product)
+
+    def _pick(
+        self, m: Moment, key: str, templates: list[str], scripted: list[str], values: dict
+    ) -> tuple[str, bool] | None:
+        """A fresh wording from the templates and approved lines; (text, is_script)."""
+        text = m.writer.pick(templates + scripted, key=key, **values)
+        if text is None:
+            return None
+        filled = {s.format(**values) for s in scripted}
+        return text, text in filled
+
+    def _transition(self, m: Moment, product: Product) -> Line | None:
+        text = m.writer.pick(m.lang.TRANSITION, key="transition", **self._values(m, product))
+        return Line(text, "transition", product.id, pause_after=0.8) if text else None
+
+    def _intro(self, m: Moment, product: Product) -> Line | None:
+        lang = m.lang
+        description = lang.sentence(product.description) if product.description else ""
+        escaped = description.replace("{", "{{").replace("}", "}}")
+        templates = [t + (lang.JOIN + escaped if escaped else "") for t in lang.INTRO]
+        scripted = self._fitting(m.approved(product).get("intro", []), product.on_sale(m.local))
+        picked = self._pick(m, "intro", templates, scripted, self._values(m, product))
+        if picked is None:
+            return None
+        return Line(picked[0], "intro", product.id, fact=("intro",), scripted=picked[1])
+
+    def _price(
+        self, m: Moment, product: Product, on_sale: bool, reminder: bool = False
+    ) -> Line | None:
+        lang = m.lang
+        lines = m.approved(product).get("price", [])
+        # a sale line only while the sale runs; a plain price line only when none does
+        scripted = [s for s in lines if _is_sale_line(s) == on_sale]
+        if reminder:
+            templates = [t for t in lang.PRICE_REMINDER if _is_sale_line(t) == on_sale]
+        else:
+            templates = lang.SALE if on_sale else lang.PRICE
+        picked = self._pick(m, "price", templates, scripted, self._values(m, product))
+        if picked is None:
+            return None
+        kind = "sale" if on_sale else "price"
+        return Line(picked[0], kind, product.id, cadence="price", scripted=picked[1])
+
+    def _countdown(self, m: Moment, product: Product) -> Line | None:
+        sale = product.sale
+        if sale is None:
+            return None
+        seconds = (sale.ends - m.local).total_seconds()
+        text = m.writer.pick(
+            m.lang.COUNTDOWN, key="countdown", countdown=m.lang.countdown_words(seconds)
+        )
+        return Line(text, "countdown", product.id, cadence="countdown") if text else None
+
+    def _cta(self, m: Moment, product: Product) -> Line | None:
+        """The shop's own call to action first, then approved ones, then the templates."""
+        values = self._values(m, product)
+        on_sale = product.on_sale(m.local)
+        own = m.lang.sentence(product.call_to_action) if product.call_to_action else None
+        if own and not m.memory.was_said(own) and (on_sale or not _is_sale_line(own)):
+            return Line(own, "cta", product.id, cadence="cta")
+        scripted = self._fitting(m.approved(product).get("cta", []), on_sale)
+        fresh = [s for s in scripted if not m.memory.was_said(s.format(**values))]
+        if fresh:
+            text = self.rng.choice(fresh).format(**values)
+            return Line(text, "cta", product.id, cadence="cta", scripted=True)
+        text = m.writer.pick(m.lang.CALL_TO_ACTION, key="cta", **values)
+        return Line(text, "cta", product.id, cadence="cta") if text else None
+
+    # --- facts ---
+
+    def _facts(self, m: Moment, product: Product) -> dict[tuple, list[tuple[str, str]]]:
+        """Every fact of the product with its approved wordings, (kind, text) each.
+
+        An approved line that says what a feature says is another wording of that feature
+        (so the fact cadence holds across templates and scripts); any other approved line
+        (a story, a comparison) is a fact of its own.
+        """
+        facts: dict[tuple, list[tuple[str, str]]] = {
+            ("feature", i): [] for i in range(len(product.features))
+        }
+        facts.update({("faq", i): [] for i in range(len(product.faq))})
+        approved = m.approved(product)
+        on_sale = product.on_sale(m.local)
+        for kind in SCRIPT_FACT_KINDS:
+            for text in self._fitting(approved.get(kind, []), on_sale):
+                index = _feature_of(text, product)
+                key = ("feature", index) if index is not None else ("script", kind, text)
+                facts.setdefault(key, []).append((kind, text))
+        return facts
+
+    def _tell(
+        self, m: Moment, product: Product, fact: tuple, scripted: list[tuple[str, str]]
+    ) -> Line | None:
+        """The fact in a wording not said lately (an approved one first), or None."""
+        values = self._values(m, product)
+        fresh = [(k, t.format(**values)) for k, t in scripted]
+        fresh = [(k, t) for k, t in fresh if not m.memory.was_said(t)]
+        if fresh:
+            kind, text = self.rng.choice(fresh)
+            return Line(text, kind, product.id, fact=fact, scripted=True)
+        writer = m.writer
+        if fact[0] == "faq":
+            text = writer.faq(product, fact[1])
+            return Line(text, "faq", product.id, fact=fact) if text else None
+        if fact[0] != "feature":
+            return None
+        # a feature is told as a feature or, in other words, as what it means for you
+        kinds = ["feature", "benefit"]
+        self.rng.shuffle(kinds)
+        for kind in kinds:
+            text = (writer.feature if kind == "feature" else writer.benefit)(product, fact[1])
+            if text:
+                return Line(text, kind, product.id, fact=fact)
+        return None
+
+    def _fact(self, m: Moment, product: Product, gaps: tuple[float, ...]) -> Line | None:
+        facts = self._facts(m, product)
+        keys = list(facts)
+        self.rng.shuffle(keys)  # equal ages (never told) come in a random order
+        ages = {key: m.memory.fact_age(m.now, product.id, key) for key in keys}
+        keys.sort(key=lambda key: -ages[key])
+        for gap in gaps:
+            for key in keys:
+                if ages[key] >= gap:
+                    line = self._tell(m, product, key, facts[key])
+                    if line:
+                        return line
+        return None
+
+
+_WORD = re.compile(r"[a-z]{4,}|\d+(?:[.,]\d+)?")
+
+
+def _words(text: str) -> set[str]:
+    """Content words and numbers (Latin); overlapping character pairs (Chinese)."""
+    lowered = text.lower()
+    words = set(_WORD.findall(lowered))
+    han = [c for c in lowered if "\u4e00" <= c <= "\u9fff"]
+    words.update(a + b for a, b in itertools.pairwise(han))
+    return words
+
+
+def _feature_of(text: str, product: Product) -> int | None:
+    """The feature an approved line re-words: the one sharing the most words (at least
+    two, or one number), else None."""
+    line = _words(text)
+    best, best_score = None, 1
+    for index, feature in enumerate(product.features):
+        shared = line & _words(feature)
+        score = len(shared) + sum(1 for w in shared if w[0].isdigit())
+        if score > best_score:
+            best, best_score = index, score
+    return best
