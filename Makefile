@@ -90,7 +90,8 @@ DESTDIR  ?=
 OPT       = $(DESTDIR)/opt/livehost
 UNITDIR   = $(DESTDIR)/usr/lib/systemd/system
 INSTALL_EXTRAS ?=
-UNITS     = systemd/livehost.service systemd/livehost-engines.service systemd/livehost-provision.service
+UNITS     = systemd/livehost.service systemd/livehost-engines.service systemd/livehost-provision.service \
+            systemd/livehost-llm.service
 
 install: install-files install-venv
 

@@ -160,16 +160,12 @@ class Daemon:
     def _on_schedule(self, loaded) -> None:
         self.status.schedule_version = self.store.version
         self.status.schedule_hash = loaded.short_hash
-        # script lines are checked against the products they talk about: again on each swap
-        result = self.scripts.set_schedule(loaded.schedule)
-        for problem in result.problems[:5]:
-            log.warning("script refused: %s", problem)
+        # script lines are checked against the products they talk about, so the first
+        # schedule loads them and every swap checks them again (the store logs refusals)
+        self.scripts.set_schedule(loaded.schedule)
 
-    def _load_scripts(self) -> None:
-        scripts = self.scripts.start()
-        for problem in self.scripts.last_problems[:5]:
-            log.warning("script refused (its last good copy airs): %s", problem)
-        log.info("scripts: %d files from %s", len(scripts), self.scripts.folder)
+    def _report_scripts(self) -> None:
+        log.info("scripts: %d files from %s", len(self.scripts.current), self.scripts.folder)
 
     def _recorder(self, settings: EncoderSettings) -> Recorder | None:
         recording = self.config.recording
@@ -232,8 +228,8 @@ class Daemon:
         limit_malloc_arenas()  # before the worker threads start: keeps RSS flat
         self.signals.install()
         self.notifier.status("starting")
-        self._load_scripts()
-        self._load_schedule()
+        self._load_schedule()  # loads the scripts too: they are checked against it
+        self._report_scripts()
         video = self.config.video
         settings = EncoderSettings.from_config(video)
         from livehost.render.compositor import Compositor
@@ -275,6 +271,7 @@ class Daemon:
             exit=self.request_exit,
             sinks=self.loop.outputs,
             off_air_stops=self.config.show.off_air == "stop",
+            clock=self.loop.now,
         )
         for sink in sinks:
             sink.start()

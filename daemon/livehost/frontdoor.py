@@ -58,6 +58,7 @@ class FrontDoor:
         exit: Callable[[int], None] = lambda code: None,
         sinks: list | None = None,
         off_air_stops: bool = False,
+        clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
     ) -> None:
         self.inbox = inbox
         self.programme = programme
@@ -68,6 +69,8 @@ class FrontDoor:
         self._exit = exit
         self._sinks = sinks if sinks is not None else []
         self.off_air_stops = off_air_stops  # show.off_air: stop (no stream while off air)
+        # the show's own clock (media time on air), so `now()` is the picture going out
+        self.clock = clock
         self.stopped_outputs: set[str] = set()  # outputs the operator stopped
         # A refused push leaves the store untouched; remember why (with the schedule
         # version it was refused against) so the state and events can report it.
@@ -76,7 +79,8 @@ class FrontDoor:
     # --- out: what viewers see, and the picture ---
 
     def now(self) -> OnAir:
-        return self.programme.at(datetime.now(timezone.utc))
+        """What viewers see now: the programme at the show's clock."""
+        return self.programme.at(self.clock())
 
     def add_sink(self, sink: object) -> None:
         """Another consumer of every tick (the fleet's snapshot tap)."""
@@ -131,9 +135,10 @@ class FrontDoor:
         return []
 
     def reload(self) -> dict:
+        """Re-read the schedule and the scripts folder (each keeps its last good copy)."""
+        scripts = self.scripts.reload() if self.scripts is not None else None
         result = self._schedule_result(self.schedules.reload())
-        if self.scripts is not None:
-            scripts = self.scripts.reload()
+        if scripts is not None:
             result["scripts_changed"] = scripts.changed
             if scripts.problems:
                 result["script_problems"] = [str(p) for p in scripts.problems[:20]]

@@ -63,6 +63,30 @@ def test_a_broken_file_keeps_its_last_good_copy_across_a_restart(
     assert again.current.approved(schedule.product("mugs"))
 
 
+def test_a_file_refused_on_air_cannot_replace_its_last_good_copy_at_the_next_boot(
+    schedule: Schedule, tmp_path: Path
+) -> None:
+    """A file that only the claim check refuses (it parses) is not "good" until checked
+    against the schedule: loading it before the schedule must not keep it as good."""
+    folder = sample_folder(tmp_path)
+    ScriptStore(folder, tmp_path / "state", schedule).start()
+    kept = (tmp_path / "state" / "scripts-last-good" / "kettle.yaml").read_text()
+    text = (folder / "kettle.yaml").read_text()
+    bad = text.replace(
+        "lines:\n", "lines:\n- kind: story\n  text: The best kettle in the world.\n"
+        "  status: approved\n  approved_by: Ana\n  approved_at: 2026-11-30T10:00:00\n", 1
+    )
+    assert bad != text
+    (folder / "kettle.yaml").write_text(bad)
+    boot = ScriptStore(folder, tmp_path / "state")  # no schedule yet
+    boot.start()
+    assert (tmp_path / "state" / "scripts-last-good" / "kettle.yaml").read_text() == kept
+    result = boot.set_schedule(schedule)  # the daemon's first schedule
+    assert result.problems and "best" in result.problems[0].message
+    lines = boot.current.approved(schedule.product("kettle"))
+    assert "The best kettle in the world." not in [t for k in lines.values() for t in k]
+
+
 def test_lines_go_stale_when_the_facts_change(schedule: Schedule, tmp_path: Path) -> None:
     store = ScriptStore(sample_folder(tmp_path), tmp_path / "state", schedule)
     store.start()

@@ -61,7 +61,7 @@ def test_the_idle_host_keeps_talking_about_the_shop_and_what_comes_next(schedule
     assert any("14:00" in text or "minute" in text for text in next_up), next_up
 
 
-def test_a_paused_host_is_quiet_and_that_is_not_a_gap(schedule) -> None:
+def test_a_paused_host_says_nothing(schedule) -> None:
     rehearsal = rehearse(
         schedule,
         NY,

@@ -161,14 +161,13 @@ def test_features_benefits_and_faqs_each_get_their_own_lead_memory(sample_schedu
     schedule = load_schedule_file(sample_schedule).schedule
     kettle = schedule.product("kettle")
     writer = talk.Writer(schedule, set(), random.Random(3))  # memory: a fresh one
-    benefits = writer.benefits(kettle)
-    assert len(benefits) == len(kettle.features)
+    benefits = [writer.benefit(kettle, i) for i in range(len(kettle.features))]
     assert all(
         b and any(b == t.format(f=talk_en.feature_text(f)) for t in talk_en.BENEFIT_LEADS)
         for b, f in zip(benefits, kettle.features, strict=True)
     )
-    writer.features(kettle)
-    writer.faqs(kettle)
+    writer.feature(kettle, 0)
+    writer.faq(kettle, 0)
     assert {k for k in ("feature", "benefit", "faq") if writer.memory.last(k)} == {
         "feature",
         "benefit",

@@ -72,6 +72,28 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_config_argument(check)
     check.set_defaults(func=run_check)
 
+    from livehost.scripts.llamaserver import add_arguments
+
+    serve = actions.add_parser(
+        "serve",
+        help="run llama.cpp's OpenAI-compatible server for drafting (systemd/livehost-llm)",
+        description="Serve a GGUF model at http://HOST:PORT/v1 for `script draft`, until "
+        "stopped. Needs xllamacpp. The show never calls it.",
+    )
+    add_arguments(serve)
+    serve.set_defaults(func=run_serve)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from livehost.scripts.llamaserver import serve
+
+    try:
+        return serve(args)
+    except ImportError:
+        print("livehost: the drafting server needs xllamacpp (pip install xllamacpp)",
+              file=sys.stderr)
+        return 1
+
 
 @dataclass(frozen=True)
 class _Context:
@@ -260,7 +282,7 @@ class _Review:
             else:
                 print("  claim check: passes")
             try:
-                key = input(f"{_KEYS}? ").strip().lower()[:1]
+                key = _read_key(f"{_KEYS}? ")
             except EOFError:
                 print()
                 return False
@@ -420,3 +442,25 @@ def _counts(script: ScriptFile, now: str) -> dict[str, int]:
         else:
             counts[line.status] += 1
     return counts
+
+
+def _read_key(prompt: str) -> str:
+    """One key, at a terminal without Enter; from a pipe, the first letter of a line."""
+    if not sys.stdin.isatty():
+        return input(prompt).strip().lower()[:1]
+    import termios
+    import tty
+
+    print(prompt, end="", flush=True)
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    try:
+        tty.setcbreak(fd)
+        key = sys.stdin.read(1)
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+    print(key)
+    if key in ("\x04", ""):  # Ctrl-D
+        raise EOFError
+    return key.strip().lower()
+

@@ -94,18 +94,27 @@ def start_llama_server(workdir: Path, timeout: float = 120, **options: object) -
     return server
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="llama.cpp's OpenAI-compatible server")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, default=None, help="GGUF file (default: test model)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--threads", type=int, default=min(4, os.cpu_count() or 1))
     parser.add_argument("--context", type=int, default=4096)
     parser.add_argument("--gpu-layers", type=int, default=0, help="layers on the GPU (99: all)")
-    args = parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="llama.cpp's OpenAI-compatible server")
+    add_arguments(parser)
+    return serve(parser.parse_args(argv))
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Serve until SIGTERM or SIGINT; 2 when the model file is missing."""
     model = args.model or packaged_model()
     if model is None or not Path(model).is_file():
-        parser.error(f"no model file {model}")
+        print(f"livehost: no model file {model}", file=sys.stderr)
+        return 2
     import xllamacpp  # only here: the daemon never imports it
 
     params = xllamacpp.CommonParams()

@@ -127,7 +127,8 @@ class ScriptStore:
                     running[name] = fallback
                 continue
             running[name] = loaded
-            if old is None or old.sha256 != loaded.sha256:
+            # a copy is only "good" once checked against the products' facts
+            if self._schedule is not None and (old is None or old.sha256 != loaded.sha256):
                 self._keep_copy(name, loaded.text)
         for name in set(self._files) - set(running) - set(problems):
             (self.last_good_dir / name).unlink(missing_ok=True)  # removed on purpose

@@ -11,6 +11,7 @@ talk memory (no sentence twice in ten minutes) for all sources.
 from __future__ import annotations
 
 import itertools
+import logging
 import random
 from collections.abc import Callable
 from datetime import datetime
@@ -29,6 +30,10 @@ from livehost.show.sources.operator import OperatorSource
 from livehost.show.sources.pitch import Pacing, PitchSource
 from livehost.show.talk import Writer
 from livehost.show.utterance import Utterance
+
+log = logging.getLogger(__name__)
+
+QUIET_STEP = 1.0  # seconds the show waits before asking again when no source has a line
 
 
 class ApprovedScripts(Protocol):
@@ -54,6 +59,7 @@ class Director:
         self.clock = clock
         self.memory = TalkMemory()
         self._ids = itertools.count(1)
+        self._failures: set[tuple[str, str]] = set()
         self.sources: list[Source] = [
             OperatorSource(self.inbox),
             NoticeSource(notice_every),
@@ -90,10 +96,20 @@ class Director:
             approved=self._approved,
         )
         for source in self.sources:
-            line = source.next(moment)
+            try:
+                line = source.next(moment)
+            except Exception as exc:  # one source's bad line must not silence the others
+                self._report(source.name, exc)
+                continue
             if line is not None:
                 return self._utter(line, source.name, moment)
         return None
+
+    def _report(self, source: str, exc: Exception) -> None:
+        key = (source, repr(exc))
+        if key not in self._failures:  # once per kind of failure, not once per line
+            self._failures.add(key)
+            log.exception("the %s source failed; the others go on", source)
 
     def _approved(self, product: Product) -> dict[str, list[str]]:
         scripts = self.scripts()

@@ -30,7 +30,7 @@ import numpy as np
 from livehost.lipsync.engine import LipSyncEngine
 from livehost.render.card import CardContent
 from livehost.render.compositor import Compositor
-from livehost.show.director import Director
+from livehost.show.director import QUIET_STEP, Director
 from livehost.show.status import ShowStatus
 from livehost.show.timeline import Caption, SpeechTimeline
 from livehost.show.utterance import Utterance
@@ -45,7 +45,6 @@ log = logging.getLogger(__name__)
 LOOKAHEAD = 3.0  # seconds of speech prepared ahead of the output
 RENDER_AHEAD = 12  # frames rendered ahead of the output
 START_MARGIN = 0.15  # seconds: a late utterance starts this far after the output position
-QUIET_STEP = 1.0  # seconds of silence when the director has nothing to say
 
 
 class Output(Protocol):
@@ -98,6 +97,7 @@ class ShowLoop:
         self._queue_lock = threading.Condition()
         self._face_lock = threading.Lock()  # the face timeline is shared by two threads
         self._stop = threading.Event()
+        self._urgent_until = 0  # sample position where the last urgent line prepared ends
         self._threads: list[threading.Thread] = []
         self.frozen = threading.Event()  # test hook: stall the ticker (watchdog tests)
         self.finished = threading.Event()
@@ -125,6 +125,11 @@ class ShowLoop:
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         self.finished.set()
+
+    def now(self) -> datetime:
+        """The wall time of the tick going out now (media time mapped to the schedule's
+        clock): what is on the picture at this moment."""
+        return self.wall_time(self.next_tick * self.spt)
 
     def wall_time(self, sample: int) -> datetime:
         return self.start_wall + timedelta(seconds=sample / AUDIO_RATE)
@@ -178,6 +183,9 @@ class ShowLoop:
         playing = self.timeline.caption_at(cut)
         if playing is not None:
             cut = playing.end
+        # an urgent line already prepared (an operator's) is said whole: only the pitch
+        # after it makes way
+        cut = max(cut, self._urgent_until)
         self.timeline.flush(cut)
         with self._face_lock:
             self.face.flush(cut / AUDIO_RATE)
@@ -214,6 +222,8 @@ class ShowLoop:
             position += length
             spoken += chunk.duration
             started = time.perf_counter()
+        if utterance.urgent:
+            self._urgent_until = position
         if spoken:
             self.status.speech_rtf = round(synth_time / spoken, 3)
         give_back_free_memory()  # the voice's big per-sentence buffers, back to the system

@@ -16,12 +16,10 @@ from zoneinfo import ZoneInfo
 
 from livehost.schedule.model import Schedule
 from livehost.show import talk
-from livehost.show.director import ApprovedScripts, Director
+from livehost.show.director import QUIET_STEP, ApprovedScripts, Director
 from livehost.show.material import speaking_seconds
 from livehost.show.memory import REPEAT_WINDOW
 from livehost.show.utterance import Utterance
-
-QUIET_STEP = 1.0  # what the show loop waits when the director has nothing (loop.QUIET_STEP)
 
 
 @dataclass

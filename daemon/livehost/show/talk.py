@@ -134,14 +134,3 @@ class Writer:
         return self.pick(
             lang.FAQ_LEADS, "faq", q=lang.question(item.question), a=lang.sentence(item.answer)
         )
-
-    # Every item at once; each pick is remembered, so a caller that says one of them
-    # should ask for that one alone (feature(), benefit(), faq()).
-    def features(self, product: Product) -> list[str | None]:
-        return [self.feature(product, i) for i in range(len(product.features))]
-
-    def benefits(self, product: Product) -> list[str | None]:
-        return [self.benefit(product, i) for i in range(len(product.features))]
-
-    def faqs(self, product: Product) -> list[str | None]:
-        return [self.faq(product, i) for i in range(len(product.faq))]

@@ -328,6 +328,8 @@ def when_words(minutes: int, clock: str, days_ahead: int = 0, weekday: int = 0) 
         return f"in {minutes} minutes"
     if days_ahead == 1:
         return f"at {clock} tomorrow"
+    if days_ahead >= 7:
+        return f"at {clock} next {WEEKDAYS[weekday]}"
     if days_ahead > 1:
         return f"at {clock} on {WEEKDAYS[weekday]}"
     return f"at {clock}"
@@ -343,23 +345,23 @@ ENGAGE = [
     "If you're just joining us, we're looking at the {name}.",
     "Tell me in the chat what you would use the {name} for.",
     "Drop a heart in the chat if the {name} is your style.",
-    "Got a question about the {name}, type it in the chat and I'll answer.",
-    "Know someone who'd like the {name}, share the stream with them.",
+    "If you have a question about the {name}, type it in the chat and I'll answer.",
+    "If you know someone who'd like the {name}, share the stream with them.",
     "Take your time and have a good look at the {name}.",
-    "Still with me, great, let's keep going with the {name}.",
+    "If you're still with me, let's keep going with the {name}.",
     "If you've got a {name} already, tell us how you like it.",
     "For those who just arrived, this is the {name}.",
     "Let me give you a closer look at the {name}.",
     "Tap like if the {name} caught your eye.",
-    "Would the {name} fit in your home, tell me in the chat.",
+    "Tell me in the chat whether the {name} would fit in your home.",
     "I'd love to hear what you think of the {name}.",
     "Send the {name} to a friend who has been looking for one.",
     "Have a think about where the {name} would go in your home.",
     "Questions about the {name} are always welcome in the chat.",
-    "Hello to everyone who just came in, make yourself at home.",
+    "Hello to everyone who just came in.",
     "Let me know in the comments where you're watching from.",
     "Thanks for hanging out with us today at {store}.",
-    "Keep your questions coming, I read the chat.",
+    "Keep your questions coming, because I read the chat.",
     "Tap the like button if you're enjoying the show.",
     "Thanks for watching {store}'s live show.",
 ]

@@ -319,6 +319,8 @@ def when_words(minutes: int, clock: str, days_ahead: int = 0, weekday: int = 0) 
         return f"{quantity(minutes)}分钟后"  # 两分钟后, 二十分钟后
     if days_ahead == 1:
         return f"在明天{clock}"
+    if days_ahead >= 7:
+        return f"在下{WEEKDAYS[weekday]}{clock}"
     if days_ahead > 1:
         return f"在{WEEKDAYS[weekday]}{clock}"
     return f"在{clock}"

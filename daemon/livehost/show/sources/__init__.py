@@ -55,6 +55,15 @@ class Line:
     language: str | None = None  # None: the schedule's language
 
 
+def script_values(moment: Moment, product: Product) -> dict[str, object]:
+    """Placeholder values for approved script lines: as the templates', except that
+    {price} is the price the viewer pays now (the sale price during a sale)."""
+    values = moment.writer.product_values(product)
+    if "sale" in values and product.on_sale(moment.local):
+        values["price"] = values["sale"]
+    return values
+
+
 class Source(Protocol):
     name: str
 

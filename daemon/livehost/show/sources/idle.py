@@ -11,7 +11,8 @@ from datetime import timedelta
 
 from livehost.schedule.model import Product
 from livehost.schedule.planner import Planner
-from livehost.show.sources import Line, Moment
+from livehost.show.sources import Line, Moment, script_values
+from livehost.show.sources.pitch import is_sale_line
 
 IDLE_PAUSE = 0.6  # seconds between idle lines
 KINDS = ("store", "next_up", "faq", "product", "script", "engage")
@@ -52,14 +53,11 @@ class IdleSource:
         """What airs next and when, from the schedule's own plan (up to a week ahead)."""
         planner = Planner(m.schedule, m.zone)
         today = m.local.date()
-        airing = next(
-            (a for a in planner.airings(today, today + timedelta(days=7)) if a.start > m.at),
-            None,
-        )
-        if airing is None:
-            return None
-        upcoming = planner.at(airing.start)
-        if upcoming.product is None:  # an off-air period covers it
+        for airing in planner.airings(today, today + timedelta(days=7)):
+            upcoming = planner.at(airing.start)
+            if airing.start > m.at and upcoming.product is not None:  # not under off-air
+                break
+        else:
             return None
         start = airing.start.astimezone(m.zone)
         minutes = max(1, round((airing.start - m.at).total_seconds() / 60))
@@ -103,18 +101,19 @@ class IdleSource:
     def _script(self, m: Moment) -> str | None:
         """Approved lines of the products the idle host may mention: its idle lines, and
         stories, benefits and comparisons that name the product (they make sense without
-        its card on screen)."""
+        its card on screen). None that talks of a sale unless the sale runs."""
         lines = []
         for product_id in m.schedule.fallback.products:
             product = m.schedule.product(product_id)
-            values = m.writer.product_values(product)
             approved = m.approved(product)
-            lines += [t.format(**values) for t in approved.get("idle", [])]
+            chosen = list(approved.get("idle", []))
             for kind in ("story", "benefit", "comparison", "feature"):
-                lines += [
-                    t.format(**values) for t in approved.get(kind, []) if _names(t, product)
-                ]
-        fresh = [t for t in lines if not m.memory.was_said(t) and "{sale" not in t]
+                chosen += [t for t in approved.get(kind, []) if _names(t, product)]
+            if not product.on_sale(m.local):
+                chosen = [t for t in chosen if not is_sale_line(t)]
+            values = script_values(m, product)
+            lines += [t.format(**values) for t in chosen]
+        fresh = [t for t in lines if not m.memory.was_said(t)]
         return self.rng.choice(fresh) if fresh else None
 
 

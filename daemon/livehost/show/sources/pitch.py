@@ -17,14 +17,17 @@ import re
 from dataclasses import dataclass
 
 from livehost.schedule.model import Product
-from livehost.show.sources import Line, Moment
+from livehost.show.sources import Line, Moment, script_values
 
 SALE_PLACEHOLDERS = ("{sale}", "{saving}", "{percent}", "{zhe}")
 SCRIPT_FACT_KINDS = ("feature", "benefit", "story", "comparison")
 # words that tie a line to a running sale ("before the sale ends"): such a line airs only
 # while the product's sale runs
 _SALE_WORDS = re.compile(
-    r"\b(sale|deal ends|discount(ed)?)\b|促销|特价|打折|折扣|优惠", re.IGNORECASE
+    r"\b(sales?|discount(ed)?|special offers?|offer ends|deal ends|reduced price|savings?"
+    r"|timer|hurry|limited time)\b"
+    r"|促销|特价|打折|折扣|优惠|限时|秒杀|直降|立减|到手价",
+    re.IGNORECASE,
 )
 
 
@@ -44,7 +47,8 @@ class Pacing:
     engage_every: float = 15.0  # seconds between words with the viewers
 
 
-def _is_sale_line(text: str) -> bool:
+def is_sale_line(text: str) -> bool:
+    """Whether a line only holds while a sale runs: sale placeholders or sale words."""
     return any(p in text for p in SALE_PLACEHOLDERS) or bool(_SALE_WORDS.search(text))
 
 
@@ -64,7 +68,9 @@ class PitchSource:
         if on.display != "show" or product is None:
             self._turn = None
             return None
-        turn = (on.segment.key, product.id, on.controls.skip, on.controls.pinned)
+        # a pinned product's turn lasts as long as the pin, whatever the schedule does below
+        segment = None if on.controls.pinned else on.segment.key
+        turn = (segment, product.id, on.controls.skip, on.controls.pinned)
         if turn != self._turn:
             self._turn, self._turn_start, self._intro_due = turn, moment.now, True
             last = moment.memory.last_product
@@ -93,7 +99,9 @@ class PitchSource:
         on_sale = product.on_sale(m.local)
         price_age = m.memory.kind_age(m.now, product.id, "price")
         every = p.sale_price_every if on_sale else p.price_every
-        if in_turn >= p.first_price_after and price_age >= every:
+        # the first price of a turn waits for the intro and a fact or two, unless one is due
+        first_wait = p.first_price_after if price_age > every + p.first_price_after else 0.0
+        if in_turn >= first_wait and price_age >= every:
             line = self._price(m, product, on_sale)
             if line:
                 return line
@@ -130,20 +138,25 @@ class PitchSource:
     @staticmethod
     def _fitting(lines: list[str], on_sale: bool) -> list[str]:
         """Approved lines that are true now: none that talks of a sale when none runs."""
-        return lines if on_sale else [s for s in lines if not _is_sale_line(s)]
+        return lines if on_sale else [s for s in lines if not is_sale_line(s)]
 
     def _values(self, m: Moment, product: Product) -> dict[str, object]:
         return m.writer.product_values(product)
 
     def _pick(
-        self, m: Moment, key: str, templates: list[str], scripted: list[str], values: dict
+        self, m: Moment, key: str, templates: list[str], scripted: list[str], product: Product
     ) -> tuple[str, bool] | None:
-        """A fresh wording from the templates and approved lines; (text, is_script)."""
-        text = m.writer.pick(templates + scripted, key=key, **values)
-        if text is None:
-            return None
-        filled = {s.format(**values) for s in scripted}
-        return text, text in filled
+        """A fresh wording from the templates and approved lines; (text, is_script).
+        Approved lines get at least half the chances: a person wrote them for this product."""
+        values = script_values(m, product)
+        fresh = [t for t in (s.format(**values) for s in scripted) if not m.memory.was_said(t)]
+        share = len(fresh) / (len(fresh) + len(templates)) if fresh else 0.0
+        if fresh and self.rng.random() < max(share, 0.5):
+            return self.rng.choice(fresh), True
+        text = m.writer.pick(templates, key=key, **self._values(m, product))
+        if text is not None:
+            return text, False
+        return (self.rng.choice(fresh), True) if fresh else None
 
     def _transition(self, m: Moment, product: Product) -> Line | None:
         text = m.writer.pick(m.lang.TRANSITION, key="transition", **self._values(m, product))
@@ -155,7 +168,7 @@ class PitchSource:
         escaped = description.replace("{", "{{").replace("}", "}}")
         templates = [t + (lang.JOIN + escaped if escaped else "") for t in lang.INTRO]
         scripted = self._fitting(m.approved(product).get("intro", []), product.on_sale(m.local))
-        picked = self._pick(m, "intro", templates, scripted, self._values(m, product))
+        picked = self._pick(m, "intro", templates, scripted, product)
         if picked is None:
             return None
         return Line(picked[0], "intro", product.id, fact=("intro",), scripted=picked[1])
@@ -166,12 +179,12 @@ class PitchSource:
         lang = m.lang
         lines = m.approved(product).get("price", [])
         # a sale line only while the sale runs; a plain price line only when none does
-        scripted = [s for s in lines if _is_sale_line(s) == on_sale]
+        scripted = [s for s in lines if is_sale_line(s) == on_sale]
         if reminder:
-            templates = [t for t in lang.PRICE_REMINDER if _is_sale_line(t) == on_sale]
+            templates = [t for t in lang.PRICE_REMINDER if is_sale_line(t) == on_sale]
         else:
             templates = lang.SALE if on_sale else lang.PRICE
-        picked = self._pick(m, "price", templates, scripted, self._values(m, product))
+        picked = self._pick(m, "price", templates, scripted, product)
         if picked is None:
             return None
         kind = "sale" if on_sale else "price"
@@ -192,13 +205,13 @@ class PitchSource:
         values = self._values(m, product)
         on_sale = product.on_sale(m.local)
         own = m.lang.sentence(product.call_to_action) if product.call_to_action else None
-        if own and not m.memory.was_said(own) and (on_sale or not _is_sale_line(own)):
+        if own and not m.memory.was_said(own) and (on_sale or not is_sale_line(own)):
             return Line(own, "cta", product.id, cadence="cta")
         scripted = self._fitting(m.approved(product).get("cta", []), on_sale)
-        fresh = [s for s in scripted if not m.memory.was_said(s.format(**values))]
+        filled = (s.format(**script_values(m, product)) for s in scripted)
+        fresh = [t for t in filled if not m.memory.was_said(t)]
         if fresh:
-            text = self.rng.choice(fresh).format(**values)
-            return Line(text, "cta", product.id, cadence="cta", scripted=True)
+            return Line(self.rng.choice(fresh), "cta", product.id, cadence="cta", scripted=True)
         text = m.writer.pick(m.lang.CALL_TO_ACTION, key="cta", **values)
         return Line(text, "cta", product.id, cadence="cta") if text else None
 
@@ -228,7 +241,7 @@ class PitchSource:
         self, m: Moment, product: Product, fact: tuple, scripted: list[tuple[str, str]]
     ) -> Line | None:
         """The fact in a wording not said lately (an approved one first), or None."""
-        values = self._values(m, product)
+        values = script_values(m, product)
         fresh = [(k, t.format(**values)) for k, t in scripted]
         fresh = [(k, t) for k, t in fresh if not m.memory.was_said(t)]
         if fresh:
