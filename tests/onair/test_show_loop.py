@@ -160,10 +160,10 @@ def test_a_pin_cuts_the_pitch_at_a_sentence_boundary_and_the_card_follows(tmp_pa
         other = "mug" if show.status.product_id == "kettle" else "kettle"
         show.director.inbox.put(Pin(other))  # the inbox cuts in; nobody interrupts the loop
         took = wait_for(lambda: show.status.product_id == other, 5, 0.02)
-        assert took < 1.0  # the card: at the next rendered second
+        assert took < 2.0  # the card: at the next rendered second (rendered 0.4 s ahead)
         name = "Stoneware Mug" if other == "mug" else "Glass Kettle"
         took = wait_for(lambda: placed(show, name), 10, 0.02)
-        assert took < 4.0  # the talk, placed on the clock after the sentence playing at the cut
+        assert took < 5.0  # the talk, placed on the clock after the sentence playing at the cut
 
 
 def test_a_second_urgent_message_does_not_cut_the_first_operator_line(tmp_path) -> None:
