@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,6 +72,7 @@ class RunOptions:
     state_dir: Path | None = None
     test_pattern: bool = False
     mqtt: str | None = None  # --mqtt (the fleet agent plugs in here)
+    now: datetime | None = None  # --now: the show's clock starts here (aware)
 
 
 def load_speech(loaded: LoadedConfig, status: ShowStatus) -> SpeechEngine:
@@ -96,25 +98,56 @@ def load_speech(loaded: LoadedConfig, status: ShowStatus) -> SpeechEngine:
 
 
 def load_face(loaded: LoadedConfig, width: int, height: int, status: ShowStatus) -> LipSyncEngine:
-    """The configured lip-sync engine, prepared with the configured (or demo) avatar."""
+    """The configured lip-sync engine with the configured (or demo) avatar; when that
+    cannot load, the warp engine with the demo avatar, and failing that a blank host
+    area. The reason goes into the status: a broken face config must not take the show
+    off air (systemd would only restart it into the same failure)."""
     from livehost.avatar.locate import resolve_avatar_path
-    from livehost.avatar.package import load_avatar
+    from livehost.avatar.package import AvatarError, load_avatar
+    from livehost.config.engines import EnginesConfig
+    from livehost.lipsync.blank import BlankEngine
     from livehost.lipsync.registry import load_lipsync_engine
+    from livehost.modelstore.errors import ModelError
 
     config = loaded.config
     models = loaded.resolve(config.paths.models)
-    avatar = load_avatar(resolve_avatar_path(loaded, models))
-    face = load_lipsync_engine(
-        config.engines,
-        width,
-        height,
-        config.video.fps,
-        cache_dir=loaded.resolve(config.paths.cache),
-        model_dir=models,
-    )
-    face.prepare(avatar)
-    status.lipsync_engine = f"{face.name}:{avatar.name}"
+    cache = loaded.resolve(config.paths.cache)
+    attempts = [
+        (config.engines, lambda: resolve_avatar_path(loaded, models)),
+        (EnginesConfig(lipsync="warp"), lambda: _demo_avatar(models)),
+    ]
+    problems: list[str] = []
+    for engines, avatar_path in attempts:
+        try:
+            avatar = load_avatar(avatar_path())
+            face = load_lipsync_engine(
+                engines, width, height, config.video.fps, cache_dir=cache, model_dir=models
+            )
+            face.prepare(avatar)
+        except (AvatarError, ModelError, OSError, ValueError, RuntimeError) as exc:
+            problems.append(str(exc))
+            continue
+        status.lipsync_engine = f"{face.name}:{avatar.name}"
+        break
+    else:
+        face = BlankEngine(width, height, config.video.fps)
+        status.lipsync_engine = "blank"
+    if problems:
+        status.face_problem = problems[0]
+        log.error(
+            "the face cannot load (%s); on air with %s instead",
+            problems[0],
+            status.lipsync_engine,
+        )
     return face
+
+
+def _demo_avatar(models: Path) -> Path:
+    """The built-in demo avatar: installed with the models, or built in a checkout."""
+    from livehost.avatar.locate import DEV_AVATAR
+
+    installed = models / "avatars" / "default"
+    return installed if (installed / "manifest.yaml").is_file() else DEV_AVATAR
 
 
 class Daemon:
@@ -260,6 +293,7 @@ class Daemon:
             ),
             heartbeat=self.watchdog.beat,
             image_path=lambda image: str(schedule_dir / image) if image else None,
+            start_wall=self.options.now.astimezone(timezone.utc) if self.options.now else None,
         )
         self.door = FrontDoor(
             self.inbox,
@@ -324,7 +358,6 @@ class Daemon:
             self.door.follow_off_air()
             on_air = [o for o in self.outputs if o.status.state == "on_air"]
             self.status.on_air = bool(on_air) and self.status.ticks > 0
-            self.status.why = self._status_line()
             self.status.outputs = [o.status.to_dict() for o in self.outputs]
             if (
                 not ready
@@ -351,6 +384,7 @@ class Daemon:
                 o.status.last_error or o.status.state for o in self.outputs
             )
         voice = f", voice silent: {s.speech_problem}" if s.speech_problem else ""
+        voice += f", face fallback {s.lipsync_engine}: {s.face_problem}" if s.face_problem else ""
         product = f", product {s.product_id}" if s.product_id else ""
         return f"{where}, {s.fps:.1f} fps, {s.late_frames} late frames{product}{voice}"
 

@@ -17,6 +17,7 @@ from livehost.fleet.commands import COMMANDS
 from livehost.fleet.connection import BrokerSettings
 from livehost.fleet.messages import Ack, Event, State, Telemetry
 from livehost.fleet.operator import Operator
+from livehost.fleet.snapshot import FULL_MAX_BYTES, i420_to_full_jpeg
 
 BASE = "livehost/site-1/unit-a"
 
@@ -182,6 +183,41 @@ def test_events_and_snapshots(broker, tmp_path):
     finally:
         rec.close()
         agent.stop()
+
+
+def test_full_snapshot_is_not_retained_and_fits_the_broker(broker, tmp_path):
+    agent, _, _ = make_agent(broker.port, tmp_path, snapshot_seconds=3600)
+    rng = np.random.default_rng(3)  # noise: the JPEG that compresses worst
+    frame = rng.integers(0, 256, (1080 * 3 // 2, 1920), dtype=np.uint8)
+    agent.frame = lambda: frame
+    rec = Recorder(broker.port, [f"{BASE}/snapshot"])
+    agent.start()
+    try:
+        wait_until(agent.connected.is_set, 5)
+        with Operator(BrokerSettings("127.0.0.1", broker.port)) as op:
+            thumb = op.command("site-1/unit-a", "snapshot")["result"]
+            full = op.command("site-1/unit-a", "snapshot", {"full": True})["result"]
+        assert full["published"] and full["bytes"] <= FULL_MAX_BYTES
+        assert (full["width"], full["height"]) != (320, 180) and full["width"] > 320
+        wait_until(lambda: len(rec.on(f"{BASE}/snapshot")) >= 2, 5)
+        sizes = [len(m.payload) for m in rec.on(f"{BASE}/snapshot")]
+        assert sizes == [thumb["bytes"], full["bytes"]]  # the broker passed the big one
+        late = Recorder(broker.port, [f"{BASE}/snapshot"])  # gets only what is retained
+        try:
+            wait_until(lambda: late.on(f"{BASE}/snapshot"), 3)
+            time.sleep(0.2)
+            assert [len(m.payload) for m in late.on(f"{BASE}/snapshot")] == [thumb["bytes"]]
+        finally:
+            late.close()
+    finally:
+        rec.close()
+        agent.stop()
+
+
+def test_a_calm_1080p_frame_goes_out_whole():
+    frame = np.full((1080 * 3 // 2, 1920), 128, np.uint8)
+    jpeg, size = i420_to_full_jpeg(frame)
+    assert size == (1920, 1080) and jpeg[:2] == b"\xff\xd8" and len(jpeg) <= FULL_MAX_BYTES
 
 
 def test_home_assistant_discovery_and_commands(broker, tmp_path):

@@ -11,17 +11,20 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import cv2
+import numpy as np
 import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
-from tests.fleet.conftest import Recorder, wait_until
+from tests.fleet.conftest import Recorder, make_agent, wait_until
 from tests.onair.daemon_helpers import ALL_DAY_SCHEDULE
 
-from livehost.fleet.ctl import main
+from livehost.fleet.ctl import CELL_COLUMNS, main
 from livehost.fleet.topics import UnitTopics
 
 JPEG = b"\xff\xd8\xff\xe0fake-jpeg\xff\xd9"
+LONG_URL = "rtmp://live.example.com/app/0123456789abcdef0123456789abcdef"
 
 
 class SimUnit:
@@ -45,7 +48,12 @@ class SimUnit:
             "site": site,
             "on_air": True,
             "why": "on air",
+            "display": "show",
+            "paused": None,
+            "pinned": None,
+            "streaming": True,
             "product_id": "kettle",
+            "outputs": [{"name": "main", "state": "on_air"}],
             "schedule": {"errors": []},
             **state,
         }
@@ -108,7 +116,15 @@ def fleet(broker) -> Iterator[dict[str, SimUnit]]:
         site = f"site-{i % 3 + 1}"
         extra = {}
         if i == 7:
-            extra = {"on_air": False, "why": "no output reachable: connection refused"}
+            extra = {
+                "on_air": False,
+                "why": f"no output reachable: {LONG_URL}: connection refused",
+                "outputs": [{"name": "main", "state": "reconnecting"}],
+            }
+        if i == 10:  # paused with the slate: on air, but nobody sees the kettle
+            extra = {"display": "slate", "paused": "slate", "product_id": None}
+        if i == 11:
+            extra = {"display": "show", "pinned": "mug", "product_id": "mug"}
         if i == 8:
             extra = {
                 "schedule": {
@@ -154,7 +170,7 @@ def test_status_lists_the_20_units(broker, fleet, capsys):
     row = {line.split()[0]: line for line in rows}
     assert row["site-1/unit-00"].split()[1:8] == [
         "online",
-        "yes",
+        "show:",
         "kettle",
         "29.9",
         "2",
@@ -163,9 +179,46 @@ def test_status_lists_the_20_units(broker, fleet, capsys):
     ]
     assert "offline" in row["site-2/unit-19"]
     assert "no output reachable" in row["site-2/unit-07"]
+    assert " reconnecting " in row["site-2/unit-07"]
+    assert " slate (paused) " in row["site-2/unit-10"] and "kettle" not in row["site-2/unit-10"]
+    assert " show: mug (pinned) " in row["site-3/unit-11"]
+    assert "SEES" in lines[0] and "PRODUCT" not in lines[0]
     assert "schedule schedule.yaml:10: must be more than 0" in row["site-3/unit-08"]
     code, out = ctl(broker, capsys, "status", "--json")
     assert len(json.loads(out)) == 20
+
+
+def test_long_cells_end_in_an_ellipsis_unless_wide(broker, fleet, capsys):
+    _, out = ctl(broker, capsys, "status")
+    line = next(ln for ln in out.splitlines() if ln.startswith("site-2/unit-07"))
+    cell = line[line.index("no output reachable") :]
+    assert cell.endswith("…") and len(cell) == CELL_COLUMNS and "refused" not in cell
+    _, out = ctl(broker, capsys, "status", "--wide")
+    line = next(ln for ln in out.splitlines() if ln.startswith("site-2/unit-07"))
+    assert line.endswith(f"{LONG_URL}: connection refused") and "…" not in line
+
+
+def test_snapshot_full_gives_the_stream_size(broker, capsys, tmp_path):
+    agent, _, _ = make_agent(broker.port, tmp_path, snapshot_seconds=5)
+    # a 1080p I420 frame with some detail: luma gradients and stripes, grey chroma
+    frame = np.full((1080 * 3 // 2, 1920), 128, np.uint8)
+    ys, xs = np.mgrid[0:1080, 0:1920]
+    frame[:1080] = (xs // 8 + ys // 4 + 40 * ((xs // 60) % 2)) % 256
+    agent.frame = lambda: frame
+    agent.start()
+    try:
+        wait_until(agent.connected.is_set, 5)
+        shots = {}
+        for name, extra in (("thumb", []), ("full", ["--full"])):
+            out_file = tmp_path / f"{name}.jpg"
+            code, out = ctl(broker, capsys, "snapshot", "unit-a", "--out", str(out_file), *extra)
+            assert code == 0, out
+            shots[name] = cv2.imdecode(np.frombuffer(out_file.read_bytes(), np.uint8), 1)
+        assert shots["thumb"].shape[:2] == (180, 320)
+        assert shots["full"].shape[:2] == (1080, 1920)
+        assert "(1920x1080)" in out
+    finally:
+        agent.stop()
 
 
 def test_status_through_the_console_script_and_a_config_file(broker, fleet, tmp_path):
@@ -268,3 +321,14 @@ def test_watch_redraws_the_table(broker, fleet, capsys):
     code, out = ctl(broker, capsys, "watch", "--interval", "0.2", "--count", "2")
     assert code == 0
     assert out.count("UNIT  ") == 2 and out.count("site-1/unit-00") == 2
+
+
+def test_shorten_counts_terminal_columns():
+    from livehost.fleet.ctl import shorten, table
+    from livehost.textwidth import width
+
+    assert shorten("kettle", 6) == "kettle" and shorten("kettles", 6) == "kettl…"
+    cut = shorten("show: 玻璃电水壶玻璃电水壶", 12)  # CJK takes two columns each
+    assert cut == "show: 玻璃…" and width(cut) <= 12
+    assert table([("a", "x" * 60)], ("U", "V")).endswith("x" * 47 + "…")
+    assert table([("a", "x" * 60)], ("U", "V"), limit=None).endswith("x" * 60)

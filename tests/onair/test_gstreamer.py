@@ -49,6 +49,10 @@ def test_software_gstreamer_pipeline_goes_on_air(rtmp) -> None:
         assert (streams["video"]["width"], streams["video"]["height"]) == (640, 360)
         assert streams["audio"]["codec_name"] == "aac"
         assert output.status.reconnects == 0
+        # bytes, not ticks: the telemetry's bitrate is the stream's, within the CBR
+        sent, ticks = output.status.bytes_sent, output.status.sent_ticks
+        kbps = sent * 8 / 1000 / (ticks / SETTINGS.fps)
+        assert kbps == pytest.approx(SETTINGS.video_kbps + SETTINGS.audio_kbps, rel=0.02)
     finally:
         output.stop()
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+import yaml
+
 from .conftest import ffprobe, wait_for
-from .daemon_helpers import start_daemon, stop_daemon, write_setup
+from .daemon_helpers import REPO, start_daemon, stop_daemon, write_setup
 
 
 def log_text(path: Path) -> str:
@@ -79,3 +82,65 @@ def test_broken_voice_model_keeps_the_show_on_air_silently(tmp_path, rtmp) -> No
         assert proc.poll() is None
     finally:
         assert stop_daemon(proc) == 0
+
+
+def sample_setup(folder: Path) -> Path:
+    """The sample schedule in its New York zone, with no output (the show runs anyway)."""
+    config = write_setup(folder)
+    (folder / "schedule.yaml").write_text((REPO / "etc" / "livehost" / "schedule.yaml").read_text())
+    data = yaml.safe_load(config.read_text())
+    data["unit"]["timezone"] = "America/New_York"
+    config.write_text(yaml.safe_dump(data, sort_keys=False))
+    return config
+
+
+@pytest.mark.parametrize(
+    ("now", "product"), [("2026-03-10 03:00", None), ("2026-03-10 10:00", "grinder")]
+)
+def test_now_starts_the_shows_clock_at_that_local_time(tmp_path, now: str, product) -> None:
+    log = tmp_path / "daemon.log"
+    proc = start_daemon(sample_setup(tmp_path / "unit"), "--now", now, "--for", "8", log=log)
+    try:
+        wait_for(lambda: "ready:" in log_text(log), 30, 0.1)
+    finally:
+        code = stop_daemon(proc)
+    text = log_text(log)
+    assert f"the show's clock starts at {now} America/New_York (--now)" in text
+    ready = next(line for line in text.splitlines() if "ready:" in line)
+    # on air the status names the product on the card (the morning slot's second, six
+    # minutes each from 09:00); the night slate has none
+    if product is None:
+        assert "product " not in ready, ready
+    else:
+        assert f"product {product}" in ready, ready
+    assert code == 0 and "Traceback" not in text
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"engines": {"lipsync": "onnx"}}, "engines.lipsync_model names no model"),
+        ({"avatar": {"path": "no-such-avatar"}}, "no-such-avatar"),
+    ],
+)
+def test_a_face_that_cannot_load_keeps_the_daemon_on_air(tmp_path, rtmp, change, reason) -> None:
+    """systemd would only restart a daemon that exits into the same failure: the show goes
+    on with the warp engine and the demo avatar, and says why."""
+    config = write_setup(tmp_path / "unit")
+    data = yaml.safe_load(config.read_text())
+    for section, values in change.items():
+        data.setdefault(section, {}).update(values)
+    config.write_text(yaml.safe_dump(data))
+    log = tmp_path / "daemon.log"
+    url = f"rtmp://127.0.0.1:{rtmp.port}/live/face"
+    proc = start_daemon(config, "--output", url, "--for", "10", log=log)
+    try:
+        wait_for(lambda: "ready:" in log_text(log), 40, 0.1)
+        info = ffprobe(url, "-show_streams")
+    finally:
+        code = stop_daemon(proc)
+    text = log_text(log)
+    ready = next(line for line in text.splitlines() if "ready:" in line)
+    assert "on air" in ready and "face fallback warp:" in ready and reason in ready, ready
+    assert {s["codec_type"] for s in info["streams"]} == {"video", "audio"}
+    assert code == 0 and "Traceback" not in text

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
-from livehost.cli.common import add_config_argument, load_config_or_report
+from livehost.cli.common import add_config_argument, load_config_or_report, parse_when
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -45,6 +46,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="URL",
         help="fleet broker as mqtt://HOST:PORT or mqtts://HOST:PORT (overrides mqtt.url)",
     )
+    parser.add_argument(
+        "--now",
+        metavar="'YYYY-MM-DD HH:MM'",
+        help="start the show's clock at this local time instead of the real time "
+        "(for tests and the demo)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -63,13 +70,21 @@ def run(args: argparse.Namespace) -> int:
     loaded = load_config_or_report(args.config)
     if loaded is None:
         return 2
+    now = parse_when(args.now, loaded.config.unit.zone) if args.now else None
     # structured fields in the journal under systemd, plain lines on a terminal
     setup_logging(args.verbose, unit_id=loaded.config.unit.id)
+    if now is not None:
+        logging.getLogger(__name__).warning(
+            "the show's clock starts at %s %s (--now), not the real time",
+            f"{now:%Y-%m-%d %H:%M}",
+            loaded.config.unit.timezone,
+        )
     options = RunOptions(
         outputs=args.output,
         duration=args.duration,
         state_dir=args.state_dir,
         test_pattern=args.test_pattern,
         mqtt=args.mqtt,
+        now=now,
     )
     return Daemon(loaded, options).run()

@@ -33,7 +33,7 @@ from livehost.fleet.commands import MAX_SCHEDULE_BYTES, TOPIC_PATTERN, size_cap
 from livehost.fleet.connection import BrokerSettings, make_client
 from livehost.fleet.handler import CommandHandler
 from livehost.fleet.messages import Ack, Event, State, Telemetry
-from livehost.fleet.snapshot import i420_to_jpeg
+from livehost.fleet.snapshot import i420_to_full_jpeg, i420_to_jpeg
 from livehost.fleet.topics import UnitTopics, command_name
 
 if TYPE_CHECKING:
@@ -320,11 +320,23 @@ class FleetAgent:
             )
         )
 
-    def snapshot_now(self) -> dict:
-        """Publish the current frame (retained) and say where; a command result."""
+    def snapshot_now(self, full: bool = False) -> dict:
+        """Publish the current frame and say where; a command result. The thumbnail is
+        retained; a `full` frame is not (the retained one stays small for status tools)."""
         video = self.frame()
         if video is None:
             return {"published": False, "reason": "no frame yet"}
+        if full:
+            jpeg, (width, height) = i420_to_full_jpeg(video)
+            self.client.publish(self.topics.snapshot, jpeg, qos=0, retain=False)
+            self.snapshots += 1
+            return {
+                "published": True,
+                "topic": self.topics.snapshot,
+                "bytes": len(jpeg),
+                "width": width,
+                "height": height,
+            }
         jpeg = i420_to_jpeg(video)
         self.client.publish(self.topics.snapshot, jpeg, qos=0, retain=True)
         self.snapshots += 1

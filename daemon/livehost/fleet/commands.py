@@ -75,7 +75,7 @@ class Stream(Command):
 
 
 class Snapshot(Command):
-    pass
+    full: bool = Field(False, description="The frame at the stream's size, not retained.")
 
 
 class LogLevel(Command):

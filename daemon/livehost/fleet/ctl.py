@@ -23,6 +23,7 @@ import yaml
 
 from livehost.fleet.connection import BrokerSettings
 from livehost.fleet.operator import NotConnected, Operator, UnitView, update
+from livehost.fleet.sees import sees
 from livehost.textwidth import ljust, width
 
 DEFAULT_CONFIG = "~/.config/livehost/livehostctl.yaml"
@@ -30,6 +31,7 @@ DEFAULT_CONFIG = "~/.config/livehost/livehostctl.yaml"
 # operator's `say` should not play an hour late, so commands expire unless told otherwise.
 DEFAULT_EXPIRY = 600.0
 SETTINGS_KEYS = ("broker", "username", "password_file", "ca_file", "cert_file", "key_file")
+CELL_COLUMNS = 48  # a long `why` must not push the table off an 80-column terminal
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,11 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser("status", help="a table of all units (retained messages)")
     status.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    status.add_argument("--wide", action="store_true", help="whole cells, none cut short")
     status.set_defaults(func=cmd_status)
 
     watch = commands.add_parser("watch", help="the status table, refreshed live")
     watch.add_argument("--interval", type=float, default=2.0)
     watch.add_argument("--count", type=int, default=0, help="stop after N refreshes")
+    watch.add_argument("--wide", action="store_true", help="whole cells, none cut short")
     watch.set_defaults(func=cmd_watch)
 
     send = commands.add_parser(
@@ -97,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     snap = commands.add_parser("snapshot", help="save a unit's current frame as JPEG")
     snap.add_argument("target", metavar="UNIT")
     snap.add_argument("--out", type=Path, required=True)
+    snap.add_argument(
+        "--full", action="store_true", help="the frame at the stream's size, not a thumbnail"
+    )
     snap.set_defaults(func=cmd_snapshot)
 
     events = commands.add_parser("events", help="print events as they happen")
@@ -137,13 +144,13 @@ def settings_from(args: argparse.Namespace) -> BrokerSettings:
 
 # --- status ---
 
-COLUMNS = ("UNIT", "ONLINE", "ON AIR", "PRODUCT", "FPS", "RECONN", "TEMP", "UPTIME", "LAST ERROR")
+# SEES, not ON AIR + PRODUCT: a unit streaming its slate is on air, with no product seen
+COLUMNS = ("UNIT", "ONLINE", "SEES", "FPS", "RECONN", "TEMP", "UPTIME", "LAST ERROR")
 
 
 def row(view: UnitView) -> tuple[str, ...]:
     state, tele = view.state, view.telemetry
     online = view.availability
-    on_air = "-" if not state else ("yes" if state.get("on_air") else "no")
     fps = f"{tele['fps']:.1f}" if isinstance(tele.get("fps"), (int, float)) else "-"
     reconnects = str(tele.get("rtmp_reconnects", "-"))
     temps = [t for t in (tele.get("temperatures") or {}).values() if isinstance(t, (int, float))]
@@ -152,8 +159,7 @@ def row(view: UnitView) -> tuple[str, ...]:
     return (
         view.name,
         online,
-        on_air,
-        str(state.get("product_id") or "-"),
+        sees(view.availability, state),
         fps,
         reconnects,
         temp,
@@ -183,8 +189,27 @@ def duration(seconds: float) -> str:
     return f"{seconds // 60}m{seconds % 60:02d}s"
 
 
-def table(rows: list[tuple[str, ...]], header: tuple[str, ...] = COLUMNS) -> str:
-    cut = [tuple(cell[:48] for cell in r) for r in rows]
+def shorten(text: str, columns: int) -> str:
+    """`text` in at most `columns` terminal columns, ending in "…" if it was cut."""
+    if width(text) <= columns:
+        return text
+    kept, used = [], 1  # the ellipsis takes one column
+    for ch in text:
+        if used + width(ch) > columns:
+            break
+        kept.append(ch)
+        used += width(ch)
+    return "".join(kept) + "…"
+
+
+def table(
+    rows: list[tuple[str, ...]],
+    header: tuple[str, ...] = COLUMNS,
+    limit: int | None = CELL_COLUMNS,
+) -> str:
+    """Rows in columns lined up by terminal width; cells over `limit` columns are cut
+    (None: whole cells)."""
+    cut = [tuple(shorten(c, limit) if limit else c for c in r) for r in rows]
     widths = [max(width(r[i]) for r in [header, *cut]) for i in range(len(header))]
     lines = [
         "  ".join(ljust(c, w) for c, w in zip(r, widths, strict=True)).rstrip()
@@ -198,7 +223,7 @@ def cmd_status(op: Operator, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({n: u.__dict__ for n, u in units.items()}, indent=2))
         return 0
-    print(table([row(u) for u in units.values()]))
+    print(table([row(u) for u in units.values()], limit=None if args.wide else CELL_COLUMNS))
     online = sum(u.availability == "online" for u in units.values())
     print(f"\n{len(units)} units, {online} online")
     return 0
@@ -222,7 +247,7 @@ def cmd_watch(op: Operator, args: argparse.Namespace) -> int:
         with lock:
             rows = [row(u) for _, u in sorted(units.items())]
         print(time.strftime("%H:%M:%S"), f"{len(rows)} units")
-        print(table(rows), flush=True)
+        print(table(rows, limit=None if args.wide else CELL_COLUMNS), flush=True)
         shown += 1
         if args.count and shown >= args.count:
             return 0
@@ -337,17 +362,25 @@ def cmd_snapshot(op: Operator, args: argparse.Namespace) -> int:
     topic = f"livehost/{target}/snapshot"
     op.listen(lambda m: frames.append(m.payload) if m.topic == topic and not m.retain else None)
     op.subscribe([topic])
-    ack = op.send(target, "snapshot", expected=expected, timeout=args.timeout).get(target)
-    if not ack or not ack.get("ok") or not (ack.get("result") or {}).get("published"):
+    fields = {"full": True} if args.full else {}
+    ack = op.send(target, "snapshot", fields, expected=expected, timeout=args.timeout).get(target)
+    result = (ack or {}).get("result") or {}
+    if not ack or not ack.get("ok") or not result.get("published"):
         return show_acks({target: ack} if ack else {}, expected) or 1
+    size = result.get("bytes")
     deadline = time.monotonic() + args.timeout
-    while not frames and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        # a periodic thumbnail may arrive meanwhile: the ack says how big ours is
+        picture = next((f for f in list(frames) if size is None or len(f) == size), None)
+        if picture is not None:
+            break
         time.sleep(0.02)
-    if not frames:
+    else:
         print(f"{target} acknowledged but no picture arrived", file=sys.stderr)
         return 1
-    args.out.write_bytes(frames[0])
-    print(f"{target}: {len(frames[0])} bytes -> {args.out}")
+    args.out.write_bytes(picture)
+    shape = f" ({result['width']}x{result['height']})" if "width" in result else ""
+    print(f"{target}: {len(picture)} bytes{shape} -> {args.out}")
     return 0
 
 

@@ -49,7 +49,7 @@ class CommandHandler:
         ids: IdStore,
         unit: str,
         site: str,
-        snapshot: Callable[[], dict] = lambda: {},
+        snapshot: Callable[..., dict] = lambda full=False: {},
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.control = control
@@ -119,8 +119,9 @@ class CommandHandler:
                 return control.reload()
             case c.Stream(action=action, output=output):
                 return control.stream(action, output)
-            case c.Snapshot():
-                return self.snapshot()
+            case c.Snapshot(full=full):
+                # a plain snapshot calls without arguments, as snapshot hooks always did
+                return self.snapshot(full=True) if full else self.snapshot()
             case c.LogLevel(level=level, logger=name):
                 logging.getLogger(name).setLevel(LOG_LEVELS[level])
                 return {"logger": name, "level": level}

@@ -320,7 +320,7 @@ class ShowLoop:
                 if tick is None:
                     if last_video is None:
                         last_video = self._blank()
-                    tick = Tick(index, last_video, silence, idle=True)
+                    tick = Tick(index, last_video, silence)
                     self.status.late_frames += 1
                 else:
                     last_video = tick.video

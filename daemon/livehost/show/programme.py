@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from livehost.render.card import CardContent
@@ -88,7 +88,10 @@ def card(
     clock = local.strftime("%H:%M")
     lang = phrases(schedule.store.language)
     if on.display == "slate":
-        return CardContent(store, clock, "slate", message=off_air_message or lang.OFF_AIR)
+        # the schedule knows when its off-air ends; an operator's pause ends when they say
+        by_schedule = on.segment.kind == "off_air" and not on.controls.paused
+        message = off_air_message or (_slate(schedule, zone, at) if by_schedule else None)
+        return CardContent(store, clock, "slate", message=message or lang.OFF_AIR)
     product = on.product
     if on.display == "idle" or product is None:
         return CardContent(store, clock, "idle", message=schedule.fallback.message)
@@ -114,6 +117,37 @@ def card(
     )
 
 
+def back_at(schedule: Schedule, zone: ZoneInfo, at: datetime) -> datetime | None:
+    """When the next slot airs (within a week) with no off-air period over it: the slate
+    tells the viewers when to come back. An airing that an off-air period only starts
+    under counts from the moment that period ends."""
+    planner = Planner(schedule, zone)
+    today = at.astimezone(zone).date()
+    # from yesterday: an overnight slot that began then may still run
+    for airing in planner.airings(today - timedelta(days=1), today + timedelta(days=7)):
+        moment = max(airing.start, at)
+        while moment < airing.end:
+            segment = planner.at(moment)
+            if segment.kind == "slot":
+                return moment
+            if segment.end is None:
+                break
+            moment = segment.end
+    return None
+
+
+def _slate(schedule: Schedule, zone: ZoneInfo, at: datetime) -> str:
+    lang = phrases(schedule.store.language)
+    back = back_at(schedule, zone, at)
+    if back is None:
+        return lang.OFF_AIR
+    local = back.astimezone(zone)
+    days = (local.date() - at.astimezone(zone).date()).days
+    return lang.OFF_AIR_BACK.format(
+        when=lang.back_words(local.strftime("%H:%M"), days, local.weekday())
+    )
+
+
 class Programme:
     """`on_air` bound to the running schedule and the inbox's controls."""
 
@@ -122,6 +156,7 @@ class Programme:
         self.zone = zone
         self.inbox = inbox
         self._known: tuple[Schedule, Segment] | None = None  # the last segment looked up
+        self._slate: tuple[tuple, CardContent] | None = None  # the last slate, by minute
 
     def _segment(self, schedule: Schedule, at: datetime) -> Segment:
         """The planner's segment at `at`, reused while `at` stays inside it (the planner
@@ -148,4 +183,11 @@ class Programme:
     ) -> tuple[OnAir, CardContent]:
         schedule = self.schedule()
         on = on_air(schedule, self.zone, self.inbox.controls, at, self._segment(schedule, at))
+        if on.display == "slate":
+            # the slate changes by the minute (its clock, "back at"): looking up when the
+            # show is back scans a week of airings, so once a minute is enough
+            key = (schedule, on.controls, off_air_message, at.replace(second=0, microsecond=0))
+            if self._slate is None or self._slate[0] != key:
+                self._slate = (key, card(schedule, self.zone, on, at, off_air_message))
+            return on, self._slate[1]
         return on, card(schedule, self.zone, on, at, off_air_message, image_path)

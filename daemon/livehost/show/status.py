@@ -4,26 +4,25 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 
 @dataclass
 class ShowStatus:
     started: float = field(default_factory=time.time)
     on_air: bool = False
-    why: str = "starting"  # plain words: why (not) on air
     display: str = "show"  # show | idle | slate
     ticks: int = 0
     late_frames: int = 0  # the renderer missed a tick: the last picture was repeated
     upstream_late_seconds: float = 0.0  # speech was not ready: the host stayed silent
     utterances: int = 0
-    segment: str = ""
     product_id: str | None = None
     utterance: str = ""
     speech_engine: str = ""
     speech_rtf: float | None = None
     speech_problem: str = ""  # why the voice is silent, if it is
     lipsync_engine: str = ""
+    face_problem: str = ""  # why the configured face is not on air, if it is not
     encoder: str = ""
     schedule_version: int = 0
     schedule_hash: str = ""
@@ -40,9 +39,3 @@ class ShowStatus:
         if len(times) < 2 or times[-1] == times[0]:
             return 0.0
         return (len(times) - 1) / (times[-1] - times[0])
-
-    def to_dict(self) -> dict[str, object]:
-        data = {k: v for k, v in asdict(self).items() if not k.startswith("_")}
-        data["fps"] = round(self.fps, 2)
-        data["uptime"] = round(time.time() - self.started, 1)
-        return data

@@ -365,3 +365,19 @@ ENGAGE = [
     "Tap the like button if you're enjoying the show.",
     "Thanks for watching {store}'s live show.",
 ]
+
+
+# The off-air slate when the schedule says when the show is back; {when} from back_words().
+OFF_AIR_BACK = "We're off air right now. Back {when}"
+
+
+def back_words(clock: str, days_ahead: int, weekday: int) -> str:
+    """When the show is back, for OFF_AIR_BACK: "today at 09:00", "tomorrow at 09:00",
+    "on Saturday at 10:00" or, a week on, "next Tuesday at 09:00" (`weekday`: Monday is 0)."""
+    if days_ahead <= 0:
+        return f"today at {clock}"
+    if days_ahead == 1:
+        return f"tomorrow at {clock}"
+    if days_ahead >= 7:
+        return f"next {WEEKDAYS[weekday]} at {clock}"
+    return f"on {WEEKDAYS[weekday]} at {clock}"

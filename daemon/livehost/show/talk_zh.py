@@ -355,3 +355,19 @@ ENGAGE = [
     "喜欢这场直播的话，点个赞吧。",
     "感谢大家观看{store}的直播。",
 ]
+
+
+# 下播画面上写明什么时候回来；{when} 来自 back_words()。
+OFF_AIR_BACK = "我们暂时下播了，{when}回来"
+
+
+def back_words(clock: str, days_ahead: int, weekday: int) -> str:
+    """When the show is back, for OFF_AIR_BACK: 今天09:00, 明天09:00, 周六10:00 or, a week
+    on, 下周二09:00 (`weekday`: Monday is 0)."""
+    if days_ahead <= 0:
+        return f"今天{clock}"
+    if days_ahead == 1:
+        return f"明天{clock}"
+    if days_ahead >= 7:
+        return f"下{WEEKDAYS[weekday]}{clock}"
+    return f"{WEEKDAYS[weekday]}{clock}"

@@ -12,7 +12,6 @@ from livehost.modelstore.errors import ModelError
 from livehost.modelstore.manifest import ModelEntry, Precision, load_manifest, manifest_path
 from livehost.modelstore.verify import checked_file
 from livehost.speech.engine import SpeechEngine
-from livehost.speech.silent import SilentSpeech
 
 log = logging.getLogger(__name__)
 
@@ -59,20 +58,3 @@ def pick_voice(models_dir: Path, voice_id: str, precision: str) -> ModelEntry:
         )
     return entry
 
-
-def open_speech_engine(
-    voice: VoiceConfig,
-    engines: EnginesConfig,
-    models_dir: Path,
-    cache_dir: Path | None = None,
-) -> SpeechEngine:
-    """What the daemon calls: a working voice, or SilentSpeech carrying the reason.
-
-    The show must go on without a voice (captions still run); the reason is logged once
-    here and reported by the caller through `engine.reason` in status and telemetry.
-    """
-    try:
-        return load_speech_engine(voice, engines, models_dir, cache_dir)
-    except ModelError as exc:
-        log.error("speech disabled, speaking silence with captions: %s", exc)
-        return SilentSpeech(reason=str(exc))

@@ -8,7 +8,7 @@ reconnect continues the same timeline.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import BinaryIO
 
@@ -38,8 +38,6 @@ class Tick:
     # frame around it, so a repeated picture can carry different timestamps safely.
     video: np.ndarray
     audio: np.ndarray  # int16 mono, exactly samples_per_tick long
-    idle: bool = False  # filled in because upstream was late
-    marks: dict[str, object] = field(default_factory=dict)
 
 
 def samples_per_tick(fps: int, rate: int = AUDIO_RATE) -> int:

@@ -63,6 +63,12 @@ def build_pipeline(
     )
 
 
+def bytes_at_cbr(ticks: int, settings: EncoderSettings) -> int:
+    """What `ticks` frames of the stream amount to at the configured video and audio rates."""
+    seconds = ticks / settings.fps
+    return int(seconds * (settings.video_kbps + settings.audio_kbps) * 1000 / 8)
+
+
 class GStreamerSession:
     def __init__(
         self, url: str, settings: EncoderSettings, nvenc: bool, write_timeout: float = 2.0
@@ -108,7 +114,9 @@ class GStreamerSession:
 
     @property
     def bytes_out(self) -> int:
-        return self._sent  # ticks: the child does the encoding
+        """Bytes sent, as the encoders' constant bitrates make them: the child encodes and
+        muxes, so the exact count never comes back through the pipes."""
+        return bytes_at_cbr(self._sent, self.settings)
 
     def _check(self) -> None:
         if self.proc.poll() is not None:

@@ -98,9 +98,6 @@ class RtmpOutput:
             self._active.clear()
             self.restart()
 
-    @property
-    def active(self) -> bool:
-        return self._active.is_set()
 
     def restart(self) -> None:
         """End the current session and start a new one (operator's `stream restart`)."""
