@@ -120,10 +120,12 @@ def test_off_air_is_quiet_with_a_slate_and_idle_talk_otherwise(schedule) -> None
     clock = Clock()
     director = Director.for_schedule(lambda: schedule, NY, seed=5, clock=clock)
     night = datetime(2026, 11, 27, 3, 0, tzinfo=NY)
-    director.next_utterance(night)  # the opening is said whatever the time
-    assert director.next_utterance(night) is None
+    assert director.next_utterance(night) is None  # nothing over the slate, not even the opening
     assert director.programme.at(night).display == "slate"
+    director.inbox.put(Say("We open at nine."))
+    assert director.next_utterance(night).source == "operator"  # but an operator's line
     lunch = datetime(2026, 11, 27, 12, 30, tzinfo=NY)  # between slots: the idle host
+    assert director.next_utterance(lunch).kind == "opening"  # once the host is on screen
     idle = director.next_utterance(lunch)
     assert idle is not None and idle.source == "idle" and idle.product_id is None
     on = director.programme.at(lunch)

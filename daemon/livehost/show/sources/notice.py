@@ -1,4 +1,5 @@
-"""The spoken AI notice: at the start of the show and then every `every` seconds.
+"""The spoken AI notice: when the host first comes on screen and then every `every`
+seconds while it is there.
 
 The on-screen label never leaves the picture; this is the spoken half of telling viewers
 they face an AI. A schedule cannot switch it off.
@@ -19,7 +20,9 @@ class NoticeSource:
         self._last: float | None = None
 
     def next(self, moment: Moment) -> Line | None:
-        if moment.on.controls.paused:
+        # nothing is spoken over the slate (only an operator's lines): the opening waits
+        # until the host is on screen
+        if moment.on.controls.paused or moment.on.display == "slate":
             return None
         store = moment.schedule.store.name
         writer = moment.writer
@@ -27,7 +30,7 @@ class NoticeSource:
             self._last = moment.now
             line = writer.pick(moment.lang.OPENING, key="opening", store=store)
             return Line(line, "opening", pause_after=0.8) if line else None
-        if moment.on.display == "slate" or moment.now - self._last < self.every:
+        if moment.now - self._last < self.every:
             return None
         line = writer.pick(moment.lang.NOTICE, key="notice", store=store)
         if line is None:
