@@ -302,3 +302,17 @@ def test_retained_telemetry_expires_after_three_intervals(broker, tmp_path):
     wait_until(lambda: late.on(f"{BASE}/state"), 3)  # the state stays retained
     assert late.on(f"{BASE}/telemetry") == []
     late.close()
+
+
+def test_state_carries_the_boot_id_and_no_duplicate_flag(broker, tmp_path):
+    rec = Recorder(broker.port, [f"{BASE}/state"])
+    agent, _, _ = make_agent(broker.port, tmp_path)
+    agent.start()
+    try:
+        wait_until(lambda: rec.on(f"{BASE}/state"), 5)
+        state = State.model_validate(rec.json(f"{BASE}/state")[0])
+        assert state.boot_id == agent.boot_id and len(state.boot_id) == 12
+        assert state.duplicate_id == "" and agent.takeovers == 0
+    finally:
+        agent.stop()
+        rec.close()

@@ -332,3 +332,15 @@ def test_shorten_counts_terminal_columns():
     assert cut == "show: 玻璃…" and width(cut) <= 12
     assert table([("a", "x" * 60)], ("U", "V")).endswith("x" * 47 + "…")
     assert table([("a", "x" * 60)], ("U", "V"), limit=None).endswith("x" * 60)
+
+
+def test_last_error_names_a_shared_unit_id_first():
+    from livehost.fleet.ctl import last_error
+
+    state = {
+        "on_air": False,
+        "why": "no output configured",
+        "duplicate_id": "another client connected as livehost-u1 (2x, last 10:00:00 UTC)",
+    }
+    assert last_error(state).startswith("two units share this id: another client")
+    assert last_error({**state, "duplicate_id": ""}) == "no output configured"

@@ -6,6 +6,11 @@ client is never touched from two threads. Reconnects use a jittered backoff capp
 `reconnect_max_seconds`; a persistent MQTT 5 session (session expiry) keeps commands
 sent while the unit was away. While disconnected, telemetry is dropped and counted;
 on every connect the state goes out first, then `online`.
+
+Two units configured with one unit id share one client id, and each connect takes the
+other's session: the agent recognises that (MQTT 5 reason 142, or the broker closing
+the connection right after each connect, as mosquitto 2.0 does without a reason), says
+so once, flags it in the state and backs off from 1 s up to TAKEOVER_MAX_SECONDS.
 """
 
 from __future__ import annotations
@@ -46,6 +51,13 @@ LOOP_STEP = 0.05  # seconds the network loop waits for traffic before periodic w
 CHANGE_EVERY = 0.5  # seconds between looks for state changes and events
 BACKOFF_FIRST = 0.1
 CONNECT_TIMEOUT = 1.0  # seconds for TCP (and TLS) to connect
+SESSION_TAKEN_OVER = 142  # MQTT 5 DISCONNECT reason: another client took our client id
+TAKEOVER_FIRST = 1.0  # seconds before reconnecting after the first takeover of a burst
+TAKEOVER_MAX_SECONDS = 30.0  # cap (or reconnect_max_seconds if higher): flap slowly
+STABLE_SECONDS = 10.0  # a connection lasting this long (and 2x the delay) ends a burst
+EARLY_LOSSES = 2  # broker-closed connections in a row, each short, that mean a takeover
+# Made once per process: two processes behind one unit id show two boot ids.
+BOOT_ID = uuid.uuid4().hex[:12]
 QUEUED_EVENTS = 100  # events kept while disconnected (newest win)
 TELEMETRY_LIFETIMES = 3  # retained telemetry expires after this many intervals
 # Commands that change what `state` shows: state goes out right after their ack.
@@ -91,7 +103,15 @@ class FleetAgent:
         self._socket_open = False
         self._ever_opened = False  # after the first attempt, reconnect() with backoff
         self._backoff = BACKOFF_FIRST
+        self._retry_at: float | None = None  # monotonic time of the next connect attempt
         self._last_problem: str | None = None
+        self.boot_id = BOOT_ID
+        self.takeovers = 0  # times another client took this unit's session
+        self.last_takeover: float | None = None  # wall clock of the latest
+        self.duplicate_id = ""  # plain words for the state while a burst lasts
+        self._takeover_delay = 0.0  # 0: not in a takeover burst
+        self._early_losses = 0
+        self._connected_at: float | None = None
         self.client = make_client(f"livehost-{topics.unit}", settings)
         # a blackholed broker must not hold a SIGTERM past the daemon's two seconds
         self.client.connect_timeout = CONNECT_TIMEOUT
@@ -166,13 +186,10 @@ class FleetAgent:
         next_snapshot = now + min(self.config.snapshot_seconds, 5.0)
         while not self._stop.is_set():
             if not self._socket_open:
-                if self._ever_opened:  # every retry waits (a refused login must not spin)
-                    self._stop.wait(random.uniform(0.5, 1.0) * self._backoff)  # jitter: no herd
-                    self._backoff = min(self._backoff * 2, self.config.reconnect_max_seconds)
-                if not self._stop.is_set():
-                    self._open()
+                self._maybe_open()
             if self._socket_open:
                 self._network()
+                self._check_stable()
             # periodic work goes on while away: events queue up, telemetry is counted
             now = time.monotonic()
             try:
@@ -200,6 +217,41 @@ class FleetAgent:
         if looped != mqtt.MQTT_ERR_SUCCESS:
             self._socket_open = False
             self.connected.clear()
+
+    def _maybe_open(self) -> None:
+        """Connect when the retry is due; meanwhile wait a loop step, so periodic work
+        (queueing events, counting dropped telemetry) goes on during a long backoff."""
+        now = time.monotonic()
+        if self._ever_opened and self._retry_at is None:
+            # every retry waits (a refused login must not spin); jitter: no herd
+            delay = random.uniform(0.5, 1.0) * self._backoff
+            self._backoff = min(self._backoff * 2, self.config.reconnect_max_seconds)
+            if self._takeover_delay:
+                delay = max(delay, random.uniform(0.8, 1.0) * self._takeover_delay)
+            self._retry_at = now + delay
+        if self._retry_at is not None and now < self._retry_at:
+            self._stop.wait(min(LOOP_STEP, self._retry_at - now))
+            return
+        self._retry_at = None
+        if not self._stop.is_set():
+            self._open()
+
+    def _stable_after(self) -> float:
+        """Seconds a connection must last to count as normal (not taken over at once)."""
+        return max(STABLE_SECONDS, 2 * self._takeover_delay)
+
+    def _check_stable(self) -> None:
+        """A connection that lasts ends a takeover burst: the unit id looks unique again."""
+        if self._connected_at is None or not (self._early_losses or self._takeover_delay):
+            return
+        lasted = time.monotonic() - self._connected_at
+        if lasted < self._stable_after():
+            return
+        if self._takeover_delay:
+            log.info("fleet: no other client took the session for %.0f s; carrying on", lasted)
+        self._early_losses = 0
+        self._takeover_delay = 0.0
+        self.duplicate_id = ""
 
     def _open(self) -> bool:
         """Open the socket and send CONNECT; the CONNACK arrives in the loop."""
@@ -237,7 +289,8 @@ class FleetAgent:
             self._complain(f"broker refused the connection: {reason_code}")
             return
         self._last_problem = None
-        self._backoff = BACKOFF_FIRST
+        self._backoff = BACKOFF_FIRST  # a takeover burst has its own delay (_check_stable)
+        self._connected_at = time.monotonic()
         self.connects += 1
         if self.connects > 1:
             self.reconnects += 1
@@ -261,10 +314,50 @@ class FleetAgent:
             self._publish_event(self._events.popleft())
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
-        if self.connected.is_set() and not self._stop.is_set():
-            log.warning("fleet: disconnected from the broker (%s); reconnecting", reason_code)
+        lasted = None if self._connected_at is None else time.monotonic() - self._connected_at
+        self._connected_at = None
+        taken = getattr(reason_code, "value", None) == SESSION_TAKEN_OVER
+        if lasted is not None and not self._stop.is_set():
+            # mosquitto 2.0 closes a taken-over connection without a DISCONNECT: a second
+            # short-lived connection in a row, closed by the broker, reads the same
+            from_broker = getattr(flags, "is_disconnect_packet_from_server", False)
+            if lasted < self._stable_after() and not from_broker:
+                self._early_losses += 1
+            elif not taken:
+                self._early_losses = 0
+            if taken or self._early_losses >= EARLY_LOSSES:
+                self._taken_over(certain=taken)
+            elif self.connected.is_set():
+                log.warning("fleet: disconnected from the broker (%s); reconnecting", reason_code)
         self.connected.clear()
         self._socket_open = False
+
+    def _taken_over(self, certain: bool) -> None:
+        """Another client connected with our client id: say so once per burst, flag it in
+        the state and back off (doubling) so the two do not flap many times a second."""
+        self.takeovers += 1
+        self.last_takeover = time.time()
+        client_id = f"livehost-{self.topics.unit}"
+        unit = self.topics.unit
+        how = "connected as" if certain else "seems to be connected as"
+        self.duplicate_id = (
+            f"another client {how} {client_id} ({self.takeovers}x, last "
+            f"{time.strftime('%H:%M:%S', time.gmtime(self.last_takeover))} UTC)"
+        )
+        cap = max(TAKEOVER_MAX_SECONDS, self.config.reconnect_max_seconds)
+        first = not self._takeover_delay
+        self._takeover_delay = min(max(self._takeover_delay * 2, TAKEOVER_FIRST), cap)
+        if first:
+            log.warning(
+                "fleet: another client %s %s: two units may share the unit id '%s'; "
+                "backing off (up to %.0f s between connects)",
+                how,
+                client_id,
+                unit,
+                cap,
+            )
+        else:
+            log.debug("fleet: session taken over again; retry in %.0f s", self._takeover_delay)
 
     # --- commands ---
 
@@ -345,7 +438,9 @@ class FleetAgent:
     # --- publishing ---
 
     def _publish_state(self) -> None:
-        state = self.source.state()
+        state = self.source.state().model_copy(
+            update={"boot_id": self.boot_id, "duplicate_id": self.duplicate_id}
+        )
         body = state.model_dump_json(exclude={"ts"})
         if body == self._last_state:
             return

@@ -169,6 +169,8 @@ def row(view: UnitView) -> tuple[str, ...]:
 
 
 def last_error(state: dict) -> str:
+    if state.get("duplicate_id"):  # the other columns may mix two units' reports
+        return f"two units share this id: {state['duplicate_id']}"
     errors = (state.get("schedule") or {}).get("errors") or []
     if errors:
         e = errors[0]

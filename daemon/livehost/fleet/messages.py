@@ -79,6 +79,10 @@ class State(Message):
     engines: dict[str, str]
     outputs: list[dict[str, object]]
     speech_problem: str = ""
+    # random per process start: a changing boot_id behind one unit id means two processes
+    boot_id: str = ""
+    # plain words while another client keeps taking this unit's MQTT session, else ""
+    duplicate_id: str = ""
 
 
 class Telemetry(Message):
