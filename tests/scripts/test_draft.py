@@ -75,7 +75,7 @@ def test_drafting_keeps_approved_and_rejected_lines_and_replaces_old_drafts(
 ) -> None:
     path = tmp_path / "kettle.yaml"
     path.write_text(script_text(existing_script(schedule)))
-    client = ChatClient(llama_endpoint, timeout=60)
+    client = ChatClient(llama_endpoint, timeout=120, seed=7)
     result = draft_file(path, client, schedule.product("kettle"), schedule, ONE_EACH)
     assert result.requests == 4  # the intro, then a request per feature
     assert result.completion_tokens > 0 and result.tokens_per_second > 0

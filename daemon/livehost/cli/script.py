@@ -155,7 +155,9 @@ def run_draft(args: argparse.Namespace) -> int:
         )
         return 1
     _lower_priority()
-    client = ChatClient(endpoint, args.model or settings.model, settings.timeout_seconds)
+    client = ChatClient(
+        endpoint, args.model or settings.model, settings.timeout_seconds, settings.seed
+    )
     counts = line_counts(dict(settings.lines_per_kind), args.per_kind)
     for product in products:
         path = context.path(product.id)

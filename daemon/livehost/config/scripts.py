@@ -24,6 +24,12 @@ class ScriptsConfig(Section):
     timeout_seconds: float = Field(
         120, gt=0, le=3600, description="How long one drafting request may take."
     )
+    seed: int | None = Field(
+        None,
+        ge=0,
+        description="A fixed sampling seed, for repeatable drafts (tests, comparing models); "
+        "leave it out for varied drafts.",
+    )
     lines_per_kind: dict[Kind, int] = Field(
         default_factory=dict,
         description="How many lines to draft of each kind (feature: per feature); "

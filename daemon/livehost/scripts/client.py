@@ -33,10 +33,13 @@ class Answer:
 
 
 class ChatClient:
-    def __init__(self, endpoint: str, model: str = "local", timeout: float = 120) -> None:
+    def __init__(
+        self, endpoint: str, model: str = "local", timeout: float = 120, seed: int | None = None
+    ) -> None:
         self.endpoint = endpoint.rstrip("/")
         self.model = model
         self.timeout = timeout
+        self.seed = seed  # a fixed sampling seed makes drafts repeatable (tests, comparisons)
         self.structured = True  # ask for a JSON schema until the server says it cannot
 
     @property
@@ -59,6 +62,8 @@ class ChatClient:
             "temperature": temperature,
             "stream": False,
         }
+        if self.seed is not None:
+            body["seed"] = self.seed
         if schema is not None and self.structured:
             body["response_format"] = {
                 "type": "json_schema",
