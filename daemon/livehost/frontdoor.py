@@ -15,7 +15,7 @@ from typing import Protocol
 
 from livehost.problems import Problem
 from livehost.schedule.store import ReloadResult, ScheduleStore
-from livehost.show.inbox import Inbox, Pause, Pin, Resume, Say, Skip
+from livehost.show.inbox import Controls, Inbox, Message, Pause, Pin, Resume, Say, Skip
 from livehost.show.programme import OnAir, Programme
 from livehost.show.status import ShowStatus
 
@@ -112,7 +112,7 @@ class FrontDoor:
         self._put(Pin(product))
         return {"pinned": product}
 
-    def _put(self, message):  # type: ignore[no-untyped-def]
+    def _put(self, message: Message) -> Controls:
         try:
             return self.inbox.put(message)
         except ValueError as exc:

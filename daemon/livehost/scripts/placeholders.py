@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
 PLACEHOLDERS: dict[str, str] = {
     "name": "the product's name",
@@ -40,11 +39,6 @@ def needs_sale(text: str) -> bool:
 
 def without_placeholders(text: str, replacement: str = " ") -> str:
     return _BRACES.sub(replacement, text)
-
-
-def fill(text: str, values: Mapping[str, str]) -> str:
-    """Put the live values in; a placeholder without a value raises KeyError."""
-    return _BRACES.sub(lambda match: values[match[1].strip()], text)
 
 
 def allowed_list() -> str:

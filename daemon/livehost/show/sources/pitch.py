@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass
 
 from livehost.schedule.model import Product
+from livehost.scripts.placeholders import needs_sale
 from livehost.show.sources import Line, Moment, script_values
 
-SALE_PLACEHOLDERS = ("{sale}", "{saving}", "{percent}", "{zhe}")
 SCRIPT_FACT_KINDS = ("feature", "benefit", "story", "comparison")
 # words that tie a line to a running sale ("before the sale ends"): such a line airs only
 # while the product's sale runs
@@ -49,7 +49,8 @@ class Pacing:
 
 def is_sale_line(text: str) -> bool:
     """Whether a line only holds while a sale runs: sale placeholders or sale words."""
-    return any(p in text for p in SALE_PLACEHOLDERS) or bool(_SALE_WORDS.search(text))
+    # {zhe} (the Chinese discount) is a template value that scripts do not have
+    return needs_sale(text) or "{zhe}" in text or bool(_SALE_WORDS.search(text))
 
 
 class PitchSource:
