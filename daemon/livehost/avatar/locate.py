@@ -5,9 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from livehost.config.device import LoadedConfig
+from livehost.config.discover import DEMO_AVATAR, find_checkout
 
-# Where `make setup` builds the demo avatar in a checkout (relative to the working folder).
-DEV_AVATAR = Path("var/avatars/default")
+
+def demo_avatar(models: Path) -> Path:
+    """The built-in demo host: installed with the models on a unit, or where `make setup`
+    built it in a checkout (found from any folder of it)."""
+    installed = models / "avatars" / "default"
+    if (installed / "manifest.yaml").is_file():
+        return installed
+    checkout = find_checkout()
+    return checkout / DEMO_AVATAR if checkout is not None else installed
 
 
 def resolve_avatar_path(loaded: LoadedConfig, models: Path, override: Path | None = None) -> Path:
@@ -16,7 +24,4 @@ def resolve_avatar_path(loaded: LoadedConfig, models: Path, override: Path | Non
         return override
     if loaded.config.avatar.path:
         return loaded.resolve(loaded.config.avatar.path)
-    for candidate in (models / "avatars" / "default", DEV_AVATAR):
-        if (candidate / "manifest.yaml").is_file():
-            return candidate
-    return models / "avatars" / "default"
+    return demo_avatar(models)

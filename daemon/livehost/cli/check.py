@@ -11,8 +11,14 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from livehost.cli.common import add_config_argument, default_config_path, parse_when, print_problems
-from livehost.config.device import LoadedConfig, load_config
+from livehost.cli.common import (
+    add_config_argument,
+    find_config_or_system,
+    load_chosen,
+    parse_when,
+    print_problems,
+)
+from livehost.config.device import LoadedConfig
 from livehost.config.yamlfile import parse_yaml
 from livehost.problems import Problem, ProblemsError
 from livehost.schedule.currencies import format_price
@@ -43,11 +49,11 @@ def run(args: argparse.Namespace) -> int:
     zone = ZoneInfo("UTC")
     zone_note = "no device config found; times are in UTC"
     files = [Path(f) for f in args.files]
-    config_path = Path(args.config or default_config_path())
+    choice = find_config_or_system(args.config)
     loaded_config: LoadedConfig | None = None
-    if args.config or config_path.exists() or not files:
+    if args.config or choice.path.exists() or not files:
         try:
-            loaded_config = load_config(config_path)
+            loaded_config = load_chosen(choice)
             zone = loaded_config.config.unit.zone
             zone_note = f"time zone {loaded_config.config.unit.timezone}"
             if not files:

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from livehost.config.device import DEFAULT_CONFIG, LoadedConfig, load_config
+from livehost.config.device import LoadedConfig, load_config
+from livehost.config.discover import SYSTEM_CONFIG, ConfigChoice, choose_config, layout_note
 from livehost.problems import Problem, ProblemsError
 from livehost.schedule.fields import parse_local_datetime
 from livehost.textwidth import width
-
-
-def default_config_path() -> str:
-    return os.environ.get("LIVEHOST_CONFIG", DEFAULT_CONFIG)
 
 
 def add_config_argument(parser: argparse.ArgumentParser) -> None:
@@ -25,14 +21,33 @@ def add_config_argument(parser: argparse.ArgumentParser) -> None:
         "--config",
         metavar="FILE",
         default=None,
-        help=f"device config (default: $LIVEHOST_CONFIG or {DEFAULT_CONFIG})",
+        help=f"device config (default: $LIVEHOST_CONFIG, else {SYSTEM_CONFIG}, else the "
+        "checkout's etc/livehost/livehost.yaml)",
     )
+
+
+def find_config(named: str | None, out: TextIO = sys.stderr) -> ConfigChoice | None:
+    """The config to use (None: there is none). A checkout's sample is said in one line:
+    it runs in the development layout."""
+    choice = choose_config(named)
+    if choice is not None and choice.checkout is not None:
+        print(f"livehost: config {choice.why}; {layout_note(choice.checkout)}", file=out)
+    return choice
+
+
+def find_config_or_system(named: str | None, out: TextIO = sys.stderr) -> ConfigChoice:
+    """find_config(), or the system config's path when there is none (for its error)."""
+    return find_config(named, out) or ConfigChoice(SYSTEM_CONFIG, None, str(SYSTEM_CONFIG))
+
+
+def load_chosen(choice: ConfigChoice) -> LoadedConfig:
+    return load_config(choice.path, choice.checkout)
 
 
 def load_config_or_report(path: str | None, out: TextIO = sys.stderr) -> LoadedConfig | None:
     """Load the device config; print its problems and return None if it is unusable."""
     try:
-        return load_config(path or default_config_path())
+        return load_chosen(find_config_or_system(path, out))
     except ProblemsError as exc:
         print_problems(exc.problems, out)
         return None

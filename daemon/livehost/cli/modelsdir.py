@@ -6,7 +6,9 @@ import argparse
 import os
 from pathlib import Path
 
-from livehost.config.device import DEFAULT_CONFIG, LoadedConfig, load_config
+from livehost.cli.common import find_config, load_chosen
+from livehost.config.device import LoadedConfig
+from livehost.config.discover import SYSTEM_CONFIG
 
 
 def add_models_arguments(parser: argparse.ArgumentParser) -> None:
@@ -17,20 +19,20 @@ def add_models_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--config", metavar="FILE", default=None,
-        help=f"device config (default: $LIVEHOST_CONFIG or {DEFAULT_CONFIG} if it exists)",
+        help=f"device config (default: $LIVEHOST_CONFIG, else {SYSTEM_CONFIG} or the "
+        "checkout's etc/livehost/livehost.yaml if one exists)",
     )
 
 
 def device_config(args: argparse.Namespace) -> LoadedConfig | None:
-    """The device config named by --config or $LIVEHOST_CONFIG, or the system one if present.
+    """The device config named by --config or $LIVEHOST_CONFIG, else the system one or a
+    checkout's sample, if present.
 
-    Raises ProblemsError when a named config is broken; None when there is none at all
-    (a developer machine), in which case the defaults apply.
+    Raises ProblemsError when a named config is broken; None when there is none at all,
+    in which case the defaults apply.
     """
-    path = args.config or os.environ.get("LIVEHOST_CONFIG")
-    if path is None and Path(DEFAULT_CONFIG).is_file():
-        path = DEFAULT_CONFIG
-    return load_config(path) if path else None
+    choice = find_config(args.config)
+    return load_chosen(choice) if choice is not None else None
 
 
 def models_dir(args: argparse.Namespace, loaded: LoadedConfig | None) -> Path:

@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import Field, ValidationError
 
 from livehost.config.base import Section
+from livehost.config.discover import development_paths
 from livehost.config.engines import AvatarConfig, EnginesConfig, VoiceConfig
 from livehost.config.explain import validation_problems
 from livehost.config.mqtt import MqttConfig
@@ -44,6 +45,7 @@ class DeviceConfig(Section):
 class LoadedConfig:
     config: DeviceConfig
     file: Path
+    checkout: Path | None = None  # a checkout's sample config, in the development layout
 
     def resolve(self, path: str) -> Path:
         """A path from the config, relative ones taken from the config file's folder."""
@@ -58,14 +60,18 @@ class LoadedConfig:
         return self.resolve(self.config.paths.state)
 
 
-def load_config(path: str | Path) -> LoadedConfig:
+def load_config(path: str | Path, checkout: Path | None = None) -> LoadedConfig:
+    """The config at `path`; with `checkout`, its paths are the checkout's (var/, models/)
+    whatever the file says, so the sample config runs in a checkout as it is."""
     doc = load_yaml_file(path)
     if not isinstance(doc.data, dict):
         raise ProblemsError(
             [doc.problem((), "the config should be a section of 'name: value' lines")]
         )
+    if checkout is not None:
+        doc.data["paths"] = development_paths(checkout)
     try:
         config = DeviceConfig.model_validate(doc.data)
     except ValidationError as exc:
         raise ProblemsError(validation_problems(exc, doc, DeviceConfig)) from None
-    return LoadedConfig(config, Path(path).resolve())
+    return LoadedConfig(config, Path(path).resolve(), checkout)
