@@ -29,11 +29,15 @@ from livehost.show.programme import back_at
 
 REPO = Path(__file__).resolve().parents[2]
 SNAPSHOT_EVERY = 10.0
+# Not the sample's unit id: a daemon run with the sample config elsewhere on this machine
+# must not share (and keep taking over) the demo's MQTT session.
+DEMO_UNIT = "make-demo"
 
 
 def demo_config(workdir: Path, rtmp_port: int, mqtt_port: int) -> Path:
     """The sample config with the demo's servers and folders in the checkout."""
     data = yaml.safe_load((REPO / "etc" / "livehost" / "livehost.yaml").read_text())
+    data["unit"]["id"] = DEMO_UNIT
     data["schedule"] = str(REPO / "etc" / "livehost" / "schedule.yaml")
     data["outputs"] = [{"name": "main", "url": f"rtmp://127.0.0.1:{rtmp_port}/live",
                         "stream_key_secret": "main_stream_key"}]
@@ -112,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     snapshots.mkdir(exist_ok=True)
     rtmp_port = 1935 if _port_free(1935) else free_port()
-    mqtt_port = 1883 if _port_free(1883) else free_port()
+    mqtt_port = free_port()  # never 1883: a broker other daemons may be looking for
     with nginx_rtmp(workdir / "nginx", rtmp_port).start() as rtmp, \
             mosquitto(workdir / "mosquitto", mqtt_port).start():
         config = demo_config(workdir, rtmp.port, mqtt_port)
@@ -128,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
         daemon = subprocess.Popen(command)
         print(f"\n  livehost is going on air at {url}\n"
               f"  watch it with:  ffplay {url}   (or open the URL in VLC)\n"
-              f"  MQTT broker:    mqtt://127.0.0.1:{mqtt_port}\n"
+              f"  MQTT broker:    mqtt://127.0.0.1:{mqtt_port} (unit {DEMO_UNIT}: "
+              f"livehostctl --broker mqtt://127.0.0.1:{mqtt_port} status)\n"
               f"  snapshots:      {snapshots}/\n"
               f"  edit etc/livehost/schedule.yaml and save: the show follows.  Ctrl-C stops.\n",
               flush=True)

@@ -7,6 +7,7 @@ when the `Server` is closed.
 
 from __future__ import annotations
 
+import getpass
 import os
 import shutil
 import signal
@@ -122,5 +123,5 @@ def mosquitto(workdir: Path, port: int | None = None) -> Server:
     workdir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     config = workdir / "mosquitto.conf"
-    config.write_text(_fill("mosquitto.conf.in", workdir=workdir, port=port))
+    config.write_text(_fill("mosquitto.conf.in", workdir=workdir, port=port, user=getpass.getuser()))
     return Server("mosquitto", port, workdir, [binary, "-c", str(config)])
