@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import cv2
 import numpy as np
@@ -20,7 +23,7 @@ from paho.mqtt.properties import Properties
 from tests.fleet.conftest import Recorder, make_agent, wait_until
 from tests.onair.daemon_helpers import ALL_DAY_SCHEDULE
 
-from livehost.fleet.ctl import CELL_COLUMNS, main
+from livehost.fleet.ctl import CELL_COLUMNS, event_time, main, unit_zone, zone_label
 from livehost.fleet.topics import UnitTopics
 
 JPEG = b"\xff\xd8\xff\xe0fake-jpeg\xff\xd9"
@@ -96,8 +99,9 @@ class SimUnit:
         props.CorrelationData = message.properties.CorrelationData
         client.publish(message.properties.ResponseTopic, json.dumps(ack), qos=1, properties=props)
 
-    def event(self, kind: str, message: str) -> None:
-        body = {"ts": time.time(), "kind": kind, "message": message, "data": {}}
+    def event(self, kind: str, message: str, ts: float | None = None) -> None:
+        body = {"ts": time.time() if ts is None else ts, "kind": kind, "message": message}
+        body["data"] = {}
         self.client.publish(self.topics.events, json.dumps(body), qos=1)
 
     def crash(self) -> None:
@@ -125,6 +129,8 @@ def fleet(broker) -> Iterator[dict[str, SimUnit]]:
             extra = {"display": "slate", "paused": "slate", "product_id": None}
         if i == 11:
             extra = {"display": "show", "pinned": "mug", "product_id": "mug"}
+        if i == 13:
+            extra = {"duplicate_id": "another client connected as livehost-unit-13 (3x)"}
         if i == 8:
             extra = {
                 "schedule": {
@@ -344,3 +350,124 @@ def test_last_error_names_a_shared_unit_id_first():
     }
     assert last_error(state).startswith("two units share this id: another client")
     assert last_error({**state, "duplicate_id": ""}) == "no output configured"
+
+
+def test_status_json_carries_what_the_table_shows(broker, fleet, capsys):
+    _, table_out = ctl(broker, capsys, "status")
+    code, out = ctl(broker, capsys, "status", "--json")
+    assert code == 0
+    units = json.loads(out)
+    assert len(units) == 20
+    unit = units["site-1/unit-00"]
+    # the keys it always had, with the retained messages as they came
+    assert {"site", "unit", "availability", "state", "telemetry"} <= set(unit)
+    assert unit["telemetry"]["fps"] == 29.9 and unit["state"]["product_id"] == "kettle"
+    assert unit["sees"] == "show: kettle" and unit["last_error"] == ""
+    assert units["site-2/unit-10"]["sees"] == "slate (paused)"  # on air, no kettle seen
+    assert units["site-3/unit-11"]["sees"] == "show: mug (pinned)"
+    assert units["site-2/unit-07"]["sees"] == "reconnecting"
+    assert units["site-2/unit-19"]["sees"] == "offline"
+    assert units["site-2/unit-07"]["last_error"].endswith(f"{LONG_URL}: connection refused")
+    shared = units["site-2/unit-13"]
+    assert shared["shared_id"] is True and shared["last_error"].startswith("two units share")
+    assert not any(u["shared_id"] for n, u in units.items() if n != "site-2/unit-13")
+    row = next(ln for ln in table_out.splitlines() if ln.startswith("site-2/unit-13"))
+    assert "two units share this id" in row
+    for name, u in units.items():  # every SEES cell of the table is in the JSON
+        line = next(ln for ln in table_out.splitlines() if ln.startswith(f"{name} "))
+        assert f"  {u['sees']}  " in line, name
+
+
+@pytest.fixture
+def berlin() -> Iterator[None]:
+    """This process (the operator's side) in Europe/Berlin, whatever the machine says."""
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = "Europe/Berlin"
+    time.tzset()
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
+
+
+# 2024-11-27 00:00 UTC: Wednesday 01:00 in Berlin, Tuesday 19:00 in New York
+LAST_YEAR = datetime(2024, 11, 27, tzinfo=timezone.utc).timestamp()
+
+
+def test_events_say_the_time_in_both_zones(broker, berlin, capsys):
+    units = [
+        SimUnit(broker.port, "site-1", "unit-ny", timezone="America/New_York"),
+        SimUnit(broker.port, "site-1", "unit-fr", timezone="Europe/Paris"),  # Berlin's offset
+        SimUnit(broker.port, "site-1", "unit-old"),  # no zone in its state
+    ]
+    try:
+        for unit in units:
+            assert unit.ready.wait(5)
+        printed = []
+        runner = threading.Thread(
+            target=lambda: printed.append(ctl(broker, capsys, "events", "--for", "3"))
+        )
+        runner.start()
+        now = time.time()
+        while runner.is_alive():  # again and again: `events` subscribes meanwhile
+            units[0].event("output_down", "output main is down: refused", ts=LAST_YEAR)
+            units[0].event("command", "skip (s-1): ok", ts=now)
+            units[1].event("output_up", "output main is on air", ts=now)
+            units[2].event("started", "livehost 0.0.9 started", ts=now)
+            units[2].event("started", "no clock", ts="soon")  # type: ignore[arg-type]
+            runner.join(0.3)
+        code, out = printed[0]
+        lines = set(out.splitlines())
+        received = {ln for ln in lines if ln.endswith("started: no clock")}
+        assert code == 0 and received, out
+        assert all(" (received) site-1/unit-old" in ln for ln in received)
+        lines -= received
+        here = datetime.fromtimestamp(now, ZoneInfo("Europe/Berlin"))
+        there = datetime.fromtimestamp(now, ZoneInfo("America/New_York"))
+        day = f"{there:%a} " if there.date() != here.date() else ""
+        assert lines == {
+            "2024-11-27 01:00:00 (Tue 19:00:00 New York) site-1/unit-ny output_down: "
+            "output main is down: refused",
+            f"{here:%H:%M:%S} ({day}{there:%H:%M:%S} New York) site-1/unit-ny command: "
+            "skip (s-1): ok",
+            f"{here:%H:%M:%S} site-1/unit-fr output_up: output main is on air",
+            f"{here:%H:%M:%S} site-1/unit-old started: livehost 0.0.9 started",
+        }
+    finally:
+        for unit in units:
+            unit.close()
+
+
+def test_event_time_in_two_zones():
+    berlin, new_york = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")
+    # 2026-07-01 12:03:07 UTC: 14:03:07 in Berlin (CEST), 08:03:07 in New York (EDT)
+    ts = datetime(2026, 7, 1, 12, 3, 7, tzinfo=timezone.utc).timestamp()
+    same_day = ts + 3600
+    assert event_time(ts, new_york, berlin, now=same_day) == "14:03:07 (08:03:07 New York)"
+    assert event_time(ts, ZoneInfo("Europe/Paris"), berlin, now=same_day) == "14:03:07"
+    assert event_time(ts, None, berlin, now=same_day) == "14:03:07"
+    assert event_time(ts, berlin, berlin, now=same_day) == "14:03:07"
+    assert event_time(ts, new_york, berlin, now=ts + 86400) == (
+        "2026-07-01 14:03:07 (08:03:07 New York)"  # yesterday here: the date leads
+    )
+    late = ts + 11 * 3600  # 01:03:07 on Thursday in Berlin, still Wednesday in New York
+    assert event_time(late, new_york, berlin, now=late) == "01:03:07 (Wed 19:03:07 New York)"
+    assert event_time(ts, new_york, timezone.utc, now=same_day) == (
+        "12:03:07 UTC (08:03:07 New York)"
+    )
+    assert event_time(ts, ZoneInfo("UTC"), timezone.utc, now=same_day) == "12:03:07 UTC"
+    # in winter New York is six hours behind Berlin, not five or seven
+    winter = datetime(2026, 1, 15, 13, 0, tzinfo=timezone.utc).timestamp()
+    assert event_time(winter, new_york, berlin, now=winter) == "14:00:00 (08:00:00 New York)"
+
+
+def test_unit_zones_by_name():
+    assert zone_label(ZoneInfo("America/Argentina/Buenos_Aires")) == "Buenos Aires"
+    assert zone_label(ZoneInfo("UTC")) == "UTC"
+    assert unit_zone("Asia/Shanghai") == ZoneInfo("Asia/Shanghai")
+    assert unit_zone("") is None and unit_zone(None) is None and unit_zone(3) is None
+    assert unit_zone("Mars/Olympus_Mons") is None and unit_zone("../etc") is None

@@ -89,3 +89,11 @@ def test_telemetry_bitrate_from_bytes_sent():
     second = Telemetry.model_validate(report.telemetry(1, 2, 3).model_dump())
     assert second.bitrate_kbps and second.bitrate_kbps > 0
     assert (second.mqtt_reconnects, second.telemetry_dropped, second.commands) == (1, 2, 3)
+
+
+def test_state_names_the_zone_the_show_runs_in():
+    daemon = stand_in()
+    assert report_for(daemon).state().timezone == "UTC"
+    daemon.programme.zone = ZoneInfo("America/New_York")
+    state = State.model_validate_json(report_for(daemon).state().model_dump_json())
+    assert state.timezone == "America/New_York"

@@ -17,7 +17,9 @@ import os
 import sys
 import threading
 import time
+from datetime import datetime, timezone, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -110,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     events.add_argument("target", nargs="?", default="all", help="UNIT, SITE/all or all")
     events.add_argument("--for", dest="duration", type=float, help="stop after SECONDS")
     events.add_argument("--count", type=int, default=0, help="stop after N events")
+    events.add_argument(
+        "--utc", action="store_true", help="your side of each time in UTC, not your zone"
+    )
     events.set_defaults(func=cmd_events)
     return parser
 
@@ -223,12 +228,23 @@ def table(
 def cmd_status(op: Operator, args: argparse.Namespace) -> int:
     units = op.fleet()
     if args.json:
-        print(json.dumps({n: u.__dict__ for n, u in units.items()}, indent=2))
+        print(json.dumps({n: as_json(u) for n, u in units.items()}, indent=2))
         return 0
     print(table([row(u) for u in units.values()], limit=None if args.wide else CELL_COLUMNS))
     online = sum(u.availability == "online" for u in units.values())
     print(f"\n{len(units)} units, {online} online")
     return 0
+
+
+def as_json(view: UnitView) -> dict:
+    """A unit for `status --json`: the retained messages as they came, plus the table's
+    own readings of them (`sees`, `last_error`, `shared_id`)."""
+    return {
+        **view.__dict__,
+        "sees": sees(view.availability, view.state),
+        "last_error": last_error(view.state),
+        "shared_id": bool(view.state.get("duplicate_id")),  # two units publish as this one
+    }
 
 
 def cmd_watch(op: Operator, args: argparse.Namespace) -> int:
@@ -386,30 +402,88 @@ def cmd_snapshot(op: Operator, args: argparse.Namespace) -> int:
     return 0
 
 
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def unit_zone(name: object) -> ZoneInfo | None:
+    """The zone a unit's state names, or None (an older unit, or unknown here)."""
+    if not isinstance(name, str) or not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def zone_label(zone: ZoneInfo) -> str:
+    """`America/New_York` -> `New York`: the city says where, an abbreviation may not."""
+    return str(zone.key).rsplit("/", 1)[-1].replace("_", " ")
+
+
+def event_time(
+    ts: float,
+    unit: ZoneInfo | None,
+    mine: tzinfo | None = None,
+    now: float | None = None,
+) -> str:
+    """When an event happened, in the operator's zone (`mine`, default this machine's)
+    and, where its offset differs, in the unit's: `14:03:07 (08:03:07 New York)`. The
+    date leads when it is not today here; the unit's weekday joins its time when its
+    calendar day differs from ours: `01:10:00 (Wed 19:10:00 New York)`."""
+    here = datetime.fromtimestamp(ts, timezone.utc).astimezone(mine)
+    today = datetime.fromtimestamp(time.time() if now is None else now, timezone.utc)
+    stamp = here.strftime("%H:%M:%S")
+    if here.date() != today.astimezone(mine).date():
+        stamp = f"{here:%Y-%m-%d} {stamp}"
+    if mine is timezone.utc:
+        stamp += " UTC"
+    if unit is None:
+        return stamp
+    there = here.astimezone(unit)
+    if there.utcoffset() == here.utcoffset():
+        return stamp  # one clock: the two times would be the same
+    day = f"{WEEKDAYS[there.weekday()]} " if there.date() != here.date() else ""
+    return f"{stamp} ({day}{there:%H:%M:%S} {zone_label(unit)})"
+
+
 def cmd_events(op: Operator, args: argparse.Namespace) -> int:
     if args.target == "all":
-        filt = "livehost/+/+/events"
+        base = "livehost/+/+"
     elif args.target.endswith("/all"):
-        filt = f"livehost/{args.target.split('/')[0]}/+/events"
+        base = f"livehost/{args.target.split('/')[0]}/+"
     else:
         target, _ = op.resolve(args.target, op.fleet())
-        filt = f"livehost/{target}/events"
+        base = f"livehost/{target}"
+    mine = timezone.utc if args.utc else None
+    zones: dict[str, ZoneInfo | None] = {}  # SITE/UNIT -> its zone, from the retained state
     seen = [0]
 
     def show(message) -> None:
-        if not message.topic.endswith("/events"):
+        leaf = message.topic.rsplit("/", 1)[-1]
+        if leaf not in ("events", "state"):
             return
         try:
-            event = json.loads(message.payload)
+            body = json.loads(message.payload)
         except ValueError:
             return
+        if not isinstance(body, dict):
+            return
         unit = "/".join(message.topic.split("/")[1:3])
-        stamp = time.strftime("%H:%M:%S", time.localtime(event.get("ts", time.time())))
-        print(f"{stamp} {unit} {event.get('kind')}: {event.get('message')}", flush=True)
+        if leaf == "state":
+            zones[unit] = unit_zone(body.get("timezone"))
+            return
+        ts = body.get("ts")
+        try:
+            stamp = event_time(float(ts), zones.get(unit), mine)  # type: ignore[arg-type]
+        except (TypeError, ValueError, OverflowError, OSError):  # no time, or none a clock has
+            stamp = event_time(time.time(), zones.get(unit), mine) + " (received)"
+        print(f"{stamp} {unit} {body.get('kind')}: {body.get('message')}", flush=True)
         seen[0] += 1
 
     op.listen(show)
-    op.subscribe([filt])
+    # the states first (retained, they arrive at once): each unit's zone is known
+    # before its first event is printed
+    op.subscribe([f"{base}/state", f"{base}/events"])
     deadline = time.monotonic() + args.duration if args.duration else None
     while not (args.count and seen[0] >= args.count):
         if deadline is not None and time.monotonic() > deadline:

@@ -66,6 +66,8 @@ class State(Message):
     ts: float
     unit: str
     site: str
+    # the unit's `unit.timezone` (IANA name), the zone its schedule runs in; "" if older
+    timezone: str = ""
     on_air: bool
     why: str
     display: str  # show | idle | slate

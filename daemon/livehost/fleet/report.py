@@ -43,6 +43,7 @@ class ShowReport:
             ts=time.time(),
             unit=self.unit,
             site=self.site,
+            timezone=getattr(d.programme.zone, "key", None) or "",
             on_air=s.on_air,
             why=self._why(on),
             display=on.display,  # type: ignore[arg-type]
