@@ -123,5 +123,6 @@ def mosquitto(workdir: Path, port: int | None = None) -> Server:
     workdir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     config = workdir / "mosquitto.conf"
-    config.write_text(_fill("mosquitto.conf.in", workdir=workdir, port=port, user=getpass.getuser()))
+    user = getpass.getuser()  # as root, mosquitto would drop to a user who cannot write here
+    config.write_text(_fill("mosquitto.conf.in", workdir=workdir, port=port, user=user))
     return Server("mosquitto", port, workdir, [binary, "-c", str(config)])

@@ -91,8 +91,8 @@ class Telemetry(Message):
     ts: float
     uptime: float
     fps: float
-    late_frames: int
-    upstream_late_seconds: float
+    late_frames: int  # the renderer was late: the picture repeated, speech went on
+    upstream_late_seconds: float  # silence added because speech was not ready when due
     bitrate_kbps: float | None
     rtmp_reconnects: int
     dropped_ticks: int
@@ -104,6 +104,8 @@ class Telemetry(Message):
     mqtt_reconnects: int
     telemetry_dropped: int
     commands: int
+    late_audio: int = 0  # sentences that started later than planned (the voice was late)
+    dropped_words: int = 0  # words ready but sent as silence: should stay 0
 
 
 class Event(Message):

@@ -103,6 +103,8 @@ class ShowReport:
             fps=round(s.fps, 2),
             late_frames=s.late_frames,
             upstream_late_seconds=round(s.upstream_late_seconds, 2),
+            late_audio=s.late_audio,
+            dropped_words=s.dropped_words,
             bitrate_kbps=bitrate,
             rtmp_reconnects=sum(o.status.reconnects for o in outputs),
             dropped_ticks=sum(o.status.dropped_ticks for o in outputs),

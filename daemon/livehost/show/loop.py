@@ -2,13 +2,24 @@
 
     producer  director -> speech -> (resample to the clock's rate) -> speech timeline + face
     renderer  frame n: face + compositor + the samples of tick n -> I420 -> render queue
-    ticker    every 1/fps of wall time: tick n from the render queue (or the last picture
-              and silence when the renderer is late) -> every output; watchdog beat
+    ticker    every 1/fps of wall time: tick n from the render queue (or, when the
+              renderer is late, the last picture with tick n's samples from the speech
+              timeline: a late frame never cuts a word) -> every output; watchdog beat
 
 The audio sample count is the master: tick n carries samples [n * spt, (n + 1) * spt)
 and video frame n, stamped n / fps. Wall time enters only in the ticker's pacing (and in
 mapping media time to the schedule's clock). The producer runs up to LOOKAHEAD seconds
-ahead; when it is late, the ticks it missed carry silence and the idle face.
+ahead; when it is late, the ticks it missed carry silence and the idle face, and the
+sentence starts after them, whole (a chunk is a sentence: lateness moves a sentence,
+never cuts one). Samples are read for a tick (by the renderer, or the ticker for a late
+frame) and placed by the producer under one lock, so nothing is written where a tick
+has already been read.
+
+The producer and the ticker run SHOW_PRIORITY nice steps above the rest of the process
+where that is permitted, so a busy machine takes its time from tools and logging first;
+the renderer stays level with the encoders. A renderer that falls behind skips ahead by
+as many frames as one takes to render. Late frames, late speech and dropped words are
+counted in ShowStatus and logged by the ticker once per burst.
 """
 
 from __future__ import annotations
@@ -30,6 +41,7 @@ import numpy as np
 from livehost.lipsync.engine import LipSyncEngine
 from livehost.render.card import CardContent
 from livehost.render.compositor import Compositor
+from livehost.show.bursts import Burst
 from livehost.show.director import QUIET_STEP, Director
 from livehost.show.status import ShowStatus
 from livehost.show.timeline import Caption, SpeechTimeline
@@ -39,12 +51,17 @@ from livehost.speech.engine import SpeechEngine
 from livehost.speech.silent import SilentSpeech
 from livehost.stream.encoder import AUDIO_RATE, Tick, rgb_to_i420, samples_per_tick
 from livehost.system.memory import give_back_free_memory
+from livehost.system.priority import raise_thread_priority
 
 log = logging.getLogger(__name__)
 
-LOOKAHEAD = 3.0  # seconds of speech prepared ahead of the output
+# Seconds of speech prepared ahead of the output: as long as a long sentence (~6 s), so
+# the first sentence of a line is late only when the voice is slower than real time (a
+# busy 2-core box: Piper's real-time factor went from 0.2 to 0.5-1.0 under a CPU hog).
+LOOKAHEAD = 6.0
 RENDER_AHEAD = 12  # frames rendered ahead of the output
 START_MARGIN = 0.15  # seconds: a late utterance starts this far after the output position
+SHOW_PRIORITY = 5  # nice steps the voice and the ticker take above the process, if permitted
 
 
 class Output(Protocol):
@@ -93,9 +110,29 @@ class ShowLoop:
         self.next_tick = 0  # the ticker's position: ticks before it are on air
         self.rendered = 0  # the renderer's position
         self.produced_until = 0  # sample position up to which the producer has decided
+        # Samples before `_heard_until` have been read for a tick (by the renderer, or by
+        # the ticker for a late frame): the producer places speech only after it, and
+        # reading and placing hold `_place_lock`, so a sentence is never half heard.
+        self._heard_until = 0
+        self._place_lock = threading.Lock()
         self._queue: deque[Tick] = deque()
         self._queue_lock = threading.Condition()
         self._face_lock = threading.Lock()  # the face timeline is shared by two threads
+        self._late_frames = Burst(
+            "late frames: the renderer fell behind; the picture is repeated, speech goes on",
+            "late frames: %d within %.1f s (the picture was repeated; speech went on)",
+        )
+        self._late_audio = Burst(
+            "late speech: the voice fell behind; sentences start later than planned",
+            "late speech: %d sentences started late within %.1f s",
+        )
+        self._dropped = Burst(
+            "dropped words: speech that was ready went out as silence",
+            "dropped words: %d within %.1f s",
+        )
+        self._drop_run: tuple[int, int] | None = None  # (caption start, ticks) of a cut
+        self._priority_lock = threading.Lock()
+        self._priority_said = False
         self._stop = threading.Event()
         self._urgent_until = 0  # sample position where the last urgent line prepared ends
         self._threads: list[threading.Thread] = []
@@ -108,12 +145,20 @@ class ShowLoop:
     def start(self, duration: float | None = None) -> None:
         if duration:
             self._stop_after = round(duration * self.options.fps)
-        for name, target in (
-            ("producer", self._produce),
-            ("renderer", self._render),
-            ("ticker", self._tick),
+        # The renderer stays at the process's priority, with the encoders: when there is
+        # not CPU enough for every frame, a late frame only repeats the picture, but an
+        # encoder that falls behind drops ticks, speech and all.
+        for name, target, boost in (
+            ("producer", self._produce, SHOW_PRIORITY),
+            ("renderer", self._render, 0),
+            ("ticker", self._tick, SHOW_PRIORITY),
         ):
-            thread = threading.Thread(target=target, name=f"show-{name}", daemon=True)
+            thread = threading.Thread(
+                target=self._prioritised,
+                args=(target, boost),
+                name=f"show-{name}",
+                daemon=True,
+            )
             self._threads.append(thread)
             thread.start()
 
@@ -125,6 +170,19 @@ class ShowLoop:
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         self.finished.set()
+
+    def _prioritised(self, target: Callable[[], None], boost: int) -> None:
+        refused = raise_thread_priority(boost) if boost else ""
+        if refused:
+            with self._priority_lock:
+                said, self._priority_said = self._priority_said, True
+            if not said:
+                log.info(
+                    "the show's threads stay at the process's priority (%s); under load "
+                    "other programs compete with the voice and the face on equal terms",
+                    refused,
+                )
+        target()
 
     def now(self) -> datetime:
         """The wall time of the tick going out now (media time mapped to the schedule's
@@ -167,26 +225,31 @@ class ShowLoop:
 
     def _not_in_the_past(self, position: int, count: bool) -> int:
         """Speech that comes too late to play where planned starts a little later instead;
-        the ticks in between carry silence and the idle face. Counted when `count`."""
-        earliest = (self.rendered + 2) * self.spt
+        the ticks in between carry silence and the idle face. Counted when `count` (in
+        late_audio and upstream_late_seconds, logged once per burst). Placing a sentence
+        at the result is safe only under `_place_lock`."""
+        earliest = self._heard_until
         if position >= earliest:
             return position
         if count:
             self.status.upstream_late_seconds += (earliest - position) / AUDIO_RATE
+            self.status.late_audio += 1
+            self._late_audio.event(earliest / AUDIO_RATE)
         return earliest + int(START_MARGIN * AUDIO_RATE)
 
     def _flush_for_urgent(self) -> int:
         """Cut prepared speech for an urgent line: the sentence playing at the cut is said
         to its end (voice and face stay in step), everything after it goes."""
         self.inbox.urgent.clear()
-        cut = (self.rendered + 2) * self.spt
-        playing = self.timeline.caption_at(cut)
-        if playing is not None:
-            cut = playing.end
-        # an urgent line already prepared (an operator's) is said whole: only the pitch
-        # after it makes way
-        cut = max(cut, self._urgent_until)
-        self.timeline.flush(cut)
+        with self._place_lock:
+            cut = self._heard_until
+            playing = self.timeline.caption_at(cut)
+            if playing is not None:
+                cut = playing.end
+            # an urgent line already prepared (an operator's) is said whole: only the
+            # pitch after it makes way
+            cut = max(cut, self._urgent_until)
+            self.timeline.flush(cut)
         with self._face_lock:
             self.face.flush(cut / AUDIO_RATE)
         return cut
@@ -205,22 +268,25 @@ class ShowLoop:
         started = time.perf_counter()
         cancel = _Cancel(self._stop, None if utterance.urgent else self.inbox.urgent)
         voice = self._voice_for(utterance.language)
+        # the show's first sentence is not late: the renderer simply starts before it
+        count = self.status.utterances > 1
         for chunk in voice.synthesize(utterance.text, cancel):  # type: ignore[arg-type]
             synth_time += time.perf_counter() - started
             if cancel.is_set():
                 break
-            position = self._not_in_the_past(position, count=True)
-            samples = _resample(chunk)
             # round up: the face places the chunk at start + duration, and the next chunk
             # must not start before that
             length = math.ceil(chunk.duration * AUDIO_RATE)
-            samples = _fit(samples, length)
-            caption = Caption(position, position + length, chunk.text, utterance.id)
-            self.timeline.write(position, samples, caption)
+            samples = _fit(_resample(chunk), length)
+            with self._place_lock:  # no tick reads between the check and the write
+                position = self._not_in_the_past(position, count)
+                caption = Caption(position, position + length, chunk.text, utterance.id)
+                self.timeline.write(position, samples, caption)
             with self._face_lock:
                 self.face.push(chunk, position / AUDIO_RATE)
             position += length
             spoken += chunk.duration
+            count = True
             started = time.perf_counter()
         if utterance.urgent:
             self._urgent_until = position
@@ -252,12 +318,19 @@ class ShowLoop:
     # --- renderer ---
 
     def _render(self) -> None:
+        fps = self.options.fps
         index = 0
         card_cache: tuple[int, CardContent] | None = None
+        frame_seconds = 0.0  # how long a frame takes to render, wall time (smoothed)
         try:
             while not self._stop.is_set():
                 if index < self.next_tick:
-                    index = self.next_tick  # fell behind: skip what the ticker already covered
+                    # fell behind: skip what the ticker already covered, and (paced) as
+                    # many frames more as one takes to render, or the frame for the tick
+                    # going out now is late again when done, and every one after it
+                    index = self.next_tick
+                    if self.options.paced:
+                        index += min(RENDER_AHEAD // 2, 1 + math.ceil(frame_seconds * fps))
                 if index >= self.next_tick + RENDER_AHEAD:
                     self._stop.wait(0.004 if self.options.paced else 0.0005)
                     continue
@@ -266,6 +339,7 @@ class ShowLoop:
                     # unpaced (benchmarks): wait for speech rather than render idle frames
                     self._stop.wait(0.0005)
                     continue
+                began = time.perf_counter()
                 second = position // AUDIO_RATE
                 if card_cache is None or card_cache[0] != second:
                     card_cache = (second, self._card(self.wall_time(position)))
@@ -280,21 +354,32 @@ class ShowLoop:
                         (self.compositor.layout.height, self.compositor.layout.host_width, 3),
                         np.uint8,
                     )
-                audio = self.timeline.read(position, self.spt)
+                audio = self._hear(position)
                 flash = self.options.test_pattern and index % (2 * self.options.fps) == 0
                 if flash:
                     audio = _beep(self.spt)
                 rgb = self.compositor.compose(host, card, caption.text if caption else None, flash)
                 tick = Tick(index, rgb_to_i420(rgb), audio)
                 if index % self.options.fps == 0:
-                    self.timeline.forget(position - 2 * AUDIO_RATE)
+                    # behind the ticker too: a late frame reads its samples from here
+                    heard = min(position, self.next_tick * self.spt)
+                    self.timeline.forget(heard - 2 * AUDIO_RATE)
                 with self._queue_lock:
                     self._queue.append(tick)
                     self._queue_lock.notify_all()
                 index += 1
                 self.rendered = index
+                frame_seconds += (time.perf_counter() - began - frame_seconds) * 0.2
         except Exception:
             log.exception("the renderer failed; the ticker keeps the last picture on air")
+
+    def _hear(self, position: int) -> np.ndarray:
+        """The samples of the tick at `position`, marked as heard: speech placed from now
+        on starts after them."""
+        with self._place_lock:
+            audio = self.timeline.read(position, self.spt)
+            self._heard_until = max(self._heard_until, position + self.spt)
+        return audio
 
     def _card(self, at: datetime) -> CardContent:
         on, card = self.programme.card(at, self.options.off_air_message, self.image_path)
@@ -308,7 +393,6 @@ class ShowLoop:
         fps = self.options.fps
         start = time.monotonic()
         last_video: np.ndarray | None = None
-        silence = np.zeros(self.spt, np.int16)
         index = 0
         try:
             while not self._stop.is_set():
@@ -317,15 +401,22 @@ class ShowLoop:
                     start = time.monotonic() - index / fps
                     continue
                 tick = self._take(index)
+                media = index / fps
                 if tick is None:
+                    # the renderer is late: the last picture again, but this tick's own
+                    # samples (the speech is on the clock already; a word goes on)
                     if last_video is None:
                         last_video = self._blank()
-                    tick = Tick(index, last_video, silence)
+                    tick = Tick(index, last_video, self._hear(index * self.spt))
                     self.status.late_frames += 1
+                    self._late_frames.event(media)
                 else:
                     last_video = tick.video
+                self._check_words(tick)
                 for output in self.outputs:
                     output.offer(tick)
+                for burst in (self._late_frames, self._late_audio, self._dropped):
+                    burst.say(media)
                 now = time.monotonic()
                 self.status.tick(now)
                 self.heartbeat()
@@ -343,6 +434,34 @@ class ShowLoop:
         finally:
             self._stop.set()
             self.finished.set()
+
+    def _check_words(self, tick: Tick) -> None:
+        """Count words that were ready but go out as silence: a silent tick inside a
+        sentence whose samples are on the timeline. Nothing in this loop should cause
+        one any more (late frames carry their samples, late speech moves whole
+        sentences); the count is how we would know."""
+        if tick.audio.any():
+            self._drop_run = None
+            return
+        position = tick.index * self.spt
+        caption = self.timeline.caption_at(position)
+        if caption is None or not self.timeline.read(position, self.spt).any():
+            self._drop_run = None
+            return
+        ticks = 1
+        if self._drop_run is not None and self._drop_run[0] == caption.start:
+            ticks = self._drop_run[1] + 1
+        self._drop_run = (caption.start, ticks)
+        words = len(caption.text.split()) or 1
+        length = max(1, caption.end - caption.start)
+
+        def cut(n: int) -> int:  # words in a cut of n ticks: its share, at least one
+            return 0 if n == 0 else min(words, max(1, round(words * n * self.spt / length)))
+
+        new = cut(ticks) - cut(ticks - 1)
+        if new:
+            self.status.dropped_words += new
+            self._dropped.event(tick.index / self.options.fps, new)
 
     def _take(self, index: int) -> Tick | None:
         wait = 0.0 if self.options.paced else 1.0  # unpaced: the ticker waits for frames

@@ -13,8 +13,15 @@ class ShowStatus:
     on_air: bool = False
     display: str = "show"  # show | idle | slate
     ticks: int = 0
-    late_frames: int = 0  # the renderer missed a tick: the last picture was repeated
-    upstream_late_seconds: float = 0.0  # speech was not ready: the host stayed silent
+    # the renderer missed a tick: the last picture was repeated (the speech went on)
+    late_frames: int = 0
+    # speech was not ready when due: how often a sentence (or the start of a line) was
+    # moved later, and the seconds of silence that added
+    late_audio: int = 0
+    upstream_late_seconds: float = 0.0
+    # words that were ready but went out as silence (a cut inside a sentence): should
+    # stay 0; late frames carry their speech and late speech moves whole sentences
+    dropped_words: int = 0
     utterances: int = 0
     product_id: str | None = None
     utterance: str = ""
