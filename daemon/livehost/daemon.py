@@ -11,7 +11,9 @@ within two seconds.
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -34,6 +36,7 @@ from livehost.show.inbox import Inbox
 from livehost.show.loop import ShowLoop, ShowOptions
 from livehost.show.programme import Programme
 from livehost.show.status import ShowStatus
+from livehost.speech.pending import PendingSpeech
 from livehost.stream.encoder import EncoderSettings
 from livehost.stream.output import RtmpOutput
 from livehost.stream.recording import Recorder
@@ -140,6 +143,17 @@ def load_face(loaded: LoadedConfig, width: int, height: int, status: ShowStatus)
             status.lipsync_engine,
         )
     return face
+
+
+def _exit_now(code: int) -> None:
+    """Stopped while the voice still loads: every part is stopped, but the interpreter's
+    own exit would tear down onnxruntime under the loading thread (SIGABRT). Flush and
+    leave at once instead."""
+    log.info("stopped while the voice was still loading")
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 class Daemon:
@@ -260,7 +274,7 @@ class Daemon:
         from livehost.render.compositor import Compositor
 
         compositor = Compositor(video.width, video.height)
-        speech = load_speech(self.loaded, self.status)
+        speech = self._voice()
         face = load_face(self.loaded, compositor.layout.host_width, video.height, self.status)
         director = Director(
             self.programme,
@@ -321,7 +335,19 @@ class Daemon:
         finally:
             script_watcher.stop()
             self._shutdown(watcher)
+        if speech.loading and speech.wait(0.5) is None:
+            _exit_now(self.exit_code)
         return self.exit_code
+
+    def _voice(self) -> PendingSpeech:
+        """The voice, loading in its own thread: nothing on the first frame needs it, so
+        the show goes on air without waiting (READY about a second sooner); the first
+        line waits for it."""
+        from livehost.speech.voices import voice_language
+
+        models = self.loaded.resolve(self.config.paths.models)
+        expected = voice_language(models, self.config.voice.id) or "en"
+        return PendingSpeech(lambda: load_speech(self.loaded, self.status), expected)
 
     def request_exit(self, code: int) -> None:
         """Stop cleanly and exit with `code` (systemd restarts the unit on non-zero)."""

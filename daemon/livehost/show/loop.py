@@ -94,8 +94,6 @@ class ShowLoop:
         self.programme = director.programme
         self.inbox = director.inbox  # its `urgent` cuts what is prepared (operator `say`)
         self.speech = speech
-        # why the voice could not load, if it could not (SilentSpeech carries the reason)
-        self._load_problem: str = getattr(speech, "reason", "")
         self._captions_only: dict[str, SilentSpeech] = {}
         self.face = face
         self.compositor = compositor
@@ -295,14 +293,19 @@ class ShowLoop:
         give_back_free_memory()  # the voice's big per-sentence buffers, back to the system
         return position + int(utterance.pause_after * AUDIO_RATE)
 
+    def _load_problem(self) -> str:
+        """Why the voice could not load, if it could not (SilentSpeech carries the reason;
+        a voice still loading knows it once loaded)."""
+        return str(getattr(self.speech, "reason", ""))
+
     def _voice_for(self, language: str) -> SpeechEngine:
         """The voice for a line in `language`, or captions only when the voice speaks
         another language (a schedule switched to Chinese with an English voice): a
         voice reading a language it does not know would be noise on air."""
         if self.speech.language == language:
-            self.status.speech_problem = self._load_problem
+            self.status.speech_problem = self._load_problem()
             return self.speech
-        reason = self._load_problem or (
+        reason = self._load_problem() or (
             f"the voice speaks {self.speech.language} but the schedule is in {language}: "
             "captions only"
         )
