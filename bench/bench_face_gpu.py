@@ -7,7 +7,7 @@ missing is dropped by onnxruntime at session creation, and the engine must still
 
 It imports only the engine's own modules (numpy, OpenCV, onnx, onnxruntime, pydantic and
 PyYAML underneath), so it also runs on a bare GPU machine with the avatar folder beside it:
-`PYTHONPATH=daemon python bench/bench_face_gpu.py var/avatars/default`.
+`PYTHONPATH=daemon:. python bench/bench_face_gpu.py var/avatars/default` (devkit/ from the root).
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ def _speech():
 
 
 def _time_engine(manifest: Path, avatar, providers: list[str], cache: Path) -> dict:
+    from devkit.lipsync_models import model_ms_per_frame
     from livehost.lipsync.onnx.engine import OnnxEngine
-    from livehost.lipsync.onnx.synthetic import model_ms_per_frame
 
     started = time.perf_counter()
     engine = OnnxEngine.from_manifest(manifest, WIDTH, HEIGHT, FPS, providers=providers,
@@ -73,8 +73,8 @@ def _time_engine(manifest: Path, avatar, providers: list[str], cache: Path) -> d
 def measure(avatar_dir: Path) -> dict:
     import onnxruntime
 
+    from devkit.lipsync_models import wav2lip_sized_model, write_manifest
     from livehost.avatar import load_avatar
-    from livehost.lipsync.onnx.synthetic import wav2lip_sized_model, write_manifest
 
     available = onnxruntime.get_available_providers()
     if "CUDAExecutionProvider" not in available:

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
+from devkit.speech_judge import PRODUCT_LINES, WhisperJudge, word_error_rate
 from livehost.config.engines import VoiceConfig
 from livehost.modelstore.collect import collect_default_voice
 from livehost.modelstore.optimize import convert_int8, optimize_fp16
-from livehost.speech.judge import PRODUCT_LINES, WhisperJudge, word_error_rate
 from livehost.speech.piper import PiperEngine
 
 CPU = ["CPUExecutionProvider"]

@@ -1,6 +1,6 @@
 """Talk: what a viewer hears in an hour of the sample schedule, without audio.
 
-The real director runs over simulated time (`livehost.show.rehearsal`), each line as long
+The real director runs over simulated time (`devkit.rehearsal`), each line as long
 as the voice takes to say it. Per stretch of the programme: the share of time the host
 speaks and the longest silence; repeats of a sentence within ten minutes; and how many
 distinct sentences each product's material gives, with the template wordings alone and
@@ -15,10 +15,10 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from devkit.rehearsal import Rehearsal, rehearse
 from livehost.schedule.load import load_schedule_file
 from livehost.scripts.store import ScriptStore
 from livehost.show.material import product_material
-from livehost.show.rehearsal import Rehearsal, rehearse
 
 ETC = Path(__file__).resolve().parents[1] / "etc" / "livehost"
 ZONE = ZoneInfo("America/New_York")

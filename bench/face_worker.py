@@ -12,16 +12,16 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from livehost.avatar import load_avatar
-from livehost.config.device import load_config
-from livehost.lipsync.measure import FaceMeter, loudness_per_frame
-from livehost.lipsync.onnx.engine import OnnxEngine
-from livehost.lipsync.onnx.synthetic import (
+from devkit.face_meter import FaceMeter, loudness_per_frame
+from devkit.lipsync_models import (
     model_ms_per_frame,
     tiny_model,
     wav2lip_sized_model,
     write_manifest,
 )
+from livehost.avatar import load_avatar
+from livehost.config.device import load_config
+from livehost.lipsync.onnx.engine import OnnxEngine
 from livehost.lipsync.visemes import BILABIALS
 from livehost.lipsync.warp.engine import WarpEngine
 from livehost.schedule.load import load_schedule_file

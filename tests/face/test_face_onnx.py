@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from devkit.lipsync_models import tiny_model, write_manifest
 from livehost.config.engines import EnginesConfig
 from livehost.inference import pick_providers
 from livehost.lipsync.onnx.engine import OnnxEngine
 from livehost.lipsync.onnx.manifest import ManifestError, MelSettings
 from livehost.lipsync.onnx.mel import mel_window, resample
 from livehost.lipsync.onnx.session import engine_cache_dir
-from livehost.lipsync.onnx.synthetic import tiny_model, write_manifest
 from livehost.lipsync.registry import load_lipsync_engine
 
 W, H, FPS = 640, 360, 25

@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from devkit.face_meter import FaceMeter, loudness_per_frame
 from livehost.lipsync.idle import BLINK_MAX_GAP, BLINK_MIN_GAP
-from livehost.lipsync.measure import FaceMeter, loudness_per_frame
 from livehost.lipsync.visemes import BILABIALS
 from livehost.lipsync.warp.engine import WarpEngine
 

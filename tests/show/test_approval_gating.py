@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from devkit.rehearsal import rehearse
 from livehost.schedule.load import load_schedule_file, load_schedule_text
 from livehost.scripts.facts import facts_hash
 from livehost.scripts.store import ScriptStore
 from livehost.show.inbox import Pin
-from livehost.show.rehearsal import rehearse
 
 NY = ZoneInfo("America/New_York")
 FRIDAY_2PM = datetime(2026, 11, 27, 14, 0, tzinfo=NY)

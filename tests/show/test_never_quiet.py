@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from devkit.rehearsal import rehearse
 from livehost.schedule.load import load_schedule_file
 from livehost.scripts.store import ScriptStore
 from livehost.show import talk
 from livehost.show.inbox import Pause, Pin
 from livehost.show.material import speaking_seconds
-from livehost.show.rehearsal import rehearse
 
 NY = ZoneInfo("America/New_York")
 ETC = Path(__file__).resolve().parents[2] / "etc" / "livehost"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from livehost.speech.judge import (
+from devkit.speech_judge import (
     PRODUCT_LINES,
     WhisperJudge,
     edit_distance,

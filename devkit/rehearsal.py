@@ -3,8 +3,8 @@ long as the voice takes to say it (`material.speaking_seconds`, measured on the 
 
 It answers what a viewer would hear in an hour: the share of time the host speaks, the
 longest silence, and any sentence said twice within ten minutes, per stretch of the
-programme (a product turn, the idle host). `livehost check`, the talk benchmark and the
-tests use it; it runs an hour of show in well under a second.
+programme (a product turn, the idle host). The talk benchmark and the tests use it (not
+installed with the appliance); it runs an hour of show in well under a second.
 """
 
 from __future__ import annotations

