@@ -162,8 +162,10 @@ def test_optimize_records_an_fp16_variant_used_when_asked_for(broken_models: Pat
     assert sum(t.length for t in chunk.phonemes) == len(chunk.audio) > 10_000
 
 
-def test_verify_load_speaks_and_fills_the_engine_cache(models_dir, tmp_path, repo_root):
-    # What the appliance's engine-prep unit runs before the daemon starts.
+def test_verify_load_speaks_and_fills_the_engine_cache(models_dir, tmp_path, repo_root, capsys):
+    # What the appliance's engine-prep unit runs before the daemon starts: the voice's
+    # cache, and the face's rig at the stream's size (the daemon's first start needs
+    # neither to be made)
     config = yaml.safe_load((repo_root / "etc" / "livehost" / "livehost.yaml").read_text())
     config["paths"] |= {"models": str(models_dir), "cache": str(tmp_path / "cache")}
     config["engines"]["providers"] = ["cpu"]
@@ -171,3 +173,5 @@ def test_verify_load_speaks_and_fills_the_engine_cache(models_dir, tmp_path, rep
     path.write_text(yaml.safe_dump(config))
     assert main(["models", "verify", "--load", "--config", str(path)]) == 0
     assert list((tmp_path / "cache" / "voices").glob("*.aligned.onnx"))
+    assert list((tmp_path / "cache" / "warp-rig").glob("*.npz"))
+    assert "ready at 1280x720" in capsys.readouterr().out

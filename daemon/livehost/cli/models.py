@@ -98,6 +98,8 @@ def run_verify(args: argparse.Namespace) -> int:
         print(f"error: {problem}", file=sys.stderr)
     if not problems and args.load:
         problems = _try_voice(folder, loaded)
+        if loaded is not None:
+            _prepare_face(loaded)
     if problems:
         return 1
     print(f"{len(manifest.models)} model(s) in {folder} match the manifest")
@@ -123,6 +125,26 @@ def _try_voice(folder: Path, loaded: LoadedConfig | None) -> list[ModelError]:
         print(f"error: {exc}", file=sys.stderr)
         return [ModelError(cache or folder, str(exc))]
     return []
+
+
+def _prepare_face(loaded: LoadedConfig) -> None:
+    """Load the configured face at the stream's size, as the daemon will: the warp
+    engine's rig (seconds to fit) goes into the cache, so the daemon's first start is as
+    quick as any restart. A face that cannot load is a warning: the daemon falls back
+    to the demo host and reports it."""
+    from livehost.daemon import load_face
+    from livehost.render.compositor import Compositor
+    from livehost.show.status import ShowStatus
+
+    video = loaded.config.video
+    status = ShowStatus()
+    load_face(loaded, Compositor(video.width, video.height).layout.host_width,
+              video.height, status)
+    if status.face_problem:
+        print(f"warning: the face: {status.face_problem}; the daemon airs "
+              f"{status.lipsync_engine} instead", file=sys.stderr)
+    else:
+        print(f"face {status.lipsync_engine} ready at {video.width}x{video.height}")
 
 
 def run_add(args: argparse.Namespace) -> int:
