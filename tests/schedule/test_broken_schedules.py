@@ -285,3 +285,37 @@ def test_sale_that_ended_is_a_warning_not_an_error() -> None:
     loaded = load_schedule_text(text, "w.yaml", now=datetime(2026, 1, 1))
     assert [w.severity for w in loaded.warnings] == ["warning"]
     assert "ended" in loaded.warnings[0].message
+
+
+# --- numbers that validate must be usable: NaN, infinities, absurd sizes -------------
+
+from datetime import datetime  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from livehost.schedule.planner import Planner  # noqa: E402
+
+DURATIONS = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.sampled_from([".nan", ".inf", "-.inf", "1e308", "0", "9", "10", "86400", "86401"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=DURATIONS)
+def test_a_per_product_that_validates_can_be_planned(value) -> None:
+    """Before: `.nan` and `.inf` validated and the planner (then the renderer) died."""
+    text = replace("    products: [kettle, mug]\n",
+                   f"    products: [kettle, mug]\n    per_product: {value}\n")
+    try:
+        schedule = load_schedule_text(text, "s.yaml").schedule
+    except ProblemsError as exc:
+        assert all(p.path and "per_product" in p.path for p in exc.problems), exc.problems
+        return
+    planner = Planner(schedule, ZoneInfo("UTC"))
+    for minute in range(0, 60, 7):
+        segment = planner.at(datetime(2026, 3, 10, 9, minute, tzinfo=ZoneInfo("UTC")))
+        assert segment.product is not None

@@ -6,6 +6,7 @@ or a plain number of seconds. Days: "mon", "Monday", "weekdays", "weekends", "da
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, time
 from typing import Annotated, Any
@@ -50,6 +51,9 @@ def parse_time_of_day(value: Any) -> time:
     return time(hour, minute)
 
 
+MAX_DURATION = 24 * 3600.0  # seconds: no turn or preview is longer than a day
+
+
 def parse_duration(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError("should be a length of time like 5m or 90s")
@@ -62,8 +66,14 @@ def parse_duration(value: Any) -> float:
             raise ValueError(f"'{value}' is not a length of time; write it like 5m, 90s or 1h30m")
         hours, minutes, secs = (int(g or 0) for g in match.groups())
         seconds = float(hours * 3600 + minutes * 60 + secs)
+    # NaN passes every comparison and infinity every lower bound: both would reach the
+    # planner's arithmetic and stop the show, so they are refused here, by name
+    if not math.isfinite(seconds):
+        raise ValueError(f"'{value}' is not a length of time; write it like 5m, 90s or 1h30m")
     if seconds < 10:
         raise ValueError("must be at least 10 seconds")
+    if seconds > MAX_DURATION:
+        raise ValueError("must be at most 24 hours")
     return seconds
 
 
