@@ -85,3 +85,17 @@ def test_empty_credential_file_counts_as_not_set(
     assert read_secret("main_stream_key", secrets) == "from-file"
     with pytest.raises(SecretMissing):
         read_secret("main_stream_key", tmp_path / "none.yaml")
+
+
+@pytest.mark.parametrize(("width", "height"), [(1281, 720), (1280, 721)])
+def test_an_odd_frame_size_is_refused_where_it_is_written(tmp_path: Path, width, height) -> None:
+    # Before: it validated and the first frame's 4:2:0 conversion stopped the show.
+    path = write_config(
+        tmp_path,
+        f"unit:\n  id: a\n  site: b\n  timezone: UTC\nvideo:\n  width: {width}\n"
+        f"  height: {height}\n",
+    )
+    with pytest.raises(ProblemsError) as caught:
+        load_config(path)
+    (problem,) = caught.value.problems
+    assert problem.line == (6 if width % 2 else 7) and "multiple of 2" in problem.message

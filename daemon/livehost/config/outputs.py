@@ -23,8 +23,10 @@ class OutputConfig(Section):
 
 
 class VideoConfig(Section):
-    width: int = Field(1280, ge=320, le=3840)
-    height: int = Field(720, ge=240, le=2160)
+    # even: H.264's 4:2:0 picture halves both sides (an odd size validated and then
+    # stopped the show in the first frame's colour conversion)
+    width: int = Field(1280, ge=320, le=3840, multiple_of=2, description="Even, in pixels.")
+    height: int = Field(720, ge=240, le=2160, multiple_of=2, description="Even, in pixels.")
     fps: Literal[25, 30] = 30
     bitrate_kbps: int = Field(2500, ge=300, le=20000, description="Video bitrate cap.")
     keyframe_seconds: float = Field(
