@@ -316,3 +316,35 @@ def test_state_carries_the_boot_id_and_no_duplicate_flag(broker, tmp_path):
     finally:
         agent.stop()
         rec.close()
+
+
+def test_retained_commands_are_ignored_at_start_and_cleared(broker, tmp_path):
+    # Left by any client (or a broker restored from a backup): before, a retained
+    # `pause slate` or `stream stop` ran each time the unit started.
+    publisher = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    publisher.connect("127.0.0.1", broker.port)
+    publisher.loop_start()
+    retained = {
+        f"{BASE}/cmd/pause": {"id": "r1", "mode": "slate"},
+        "livehost/site-1/all/cmd/stream": {"id": "r2", "action": "stop"},
+        "livehost/all/cmd/say": {"id": "r3", "text": "old news"},
+    }
+    for topic, body in retained.items():
+        publisher.publish(topic, json.dumps(body), qos=1, retain=True).wait_for_publish(5)
+    agent, control, _ = make_agent(broker.port, tmp_path)
+    acks = Recorder(broker.port, [f"{BASE}/ack"])
+    agent.start()
+    try:
+        wait_until(agent.connected.is_set, 5)
+        time.sleep(1.0)
+        # a live command still runs, and nothing retained ran before it
+        publisher.publish(f"{BASE}/cmd/skip", json.dumps({"id": "live-1"}), qos=1)
+        wait_until(lambda: control.calls == [("skip",)], 5)
+        assert [json.loads(m.payload)["id"] for m in acks.on(f"{BASE}/ack")] == ["live-1"]
+    finally:
+        agent.stop()
+    # the retained copies are gone: a new subscriber gets none of them
+    left = Recorder(broker.port, list(retained))
+    time.sleep(0.5)
+    assert [m.topic for m in left.messages if m.payload] == []
+    publisher.loop_stop()

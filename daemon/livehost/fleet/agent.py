@@ -31,6 +31,7 @@ import numpy as np
 import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from livehost.config.mqtt import MqttConfig
 from livehost.fleet import discovery
@@ -100,6 +101,7 @@ class FleetAgent:
         self._thread = threading.Thread(target=self._run, name="fleet-agent", daemon=True)
         self._events: deque[Event] = deque(maxlen=QUEUED_EVENTS)
         self._last_state: str | None = None
+        self._retained_seen: set[str] = set()  # command topics a retained message was on
         self._socket_open = False
         self._ever_opened = False  # after the first attempt, reconnect() with backoff
         self._backoff = BACKOFF_FIRST
@@ -297,9 +299,11 @@ class FleetAgent:
         log.info(
             "fleet: connected to %s (session present: %s)", self.settings.url, flags.session_present
         )
-        client.subscribe([(f, 1) for f in self.topics.command_filters()])
+        # no local: the unit's own clearing of a retained command never comes back to it
+        options = SubscribeOptions(qos=1, noLocal=True)
+        client.subscribe([(f, options) for f in self.topics.command_filters()])
         if self.config.home_assistant:
-            client.subscribe(self.topics.ha_command("+"), 1)
+            client.subscribe(self.topics.ha_command("+"), options=options)
         self._last_state = None
         try:
             self._publish_state()
@@ -363,9 +367,25 @@ class FleetAgent:
 
     def _on_message(self, client, userdata, message: mqtt.MQTTMessage) -> None:
         try:
-            self._command(client, message)
+            if message.retain:
+                self._retained_command(client, message)
+            else:
+                self._command(client, message)
         except Exception:  # a paho callback that raises would end the agent's loop
             log.exception("fleet: handling a message on %s failed", message.topic)
+
+    def _retained_command(self, client: mqtt.Client, message: mqtt.MQTTMessage) -> None:
+        """Commands are never retained (docs/mqtt.md): one the broker kept (left by any
+        client, or restored from a backup) would run again at every start. Ignored, said
+        once per topic, and cleared where the unit's ACL lets it write there."""
+        if message.topic not in self._retained_seen:
+            self._retained_seen.add(message.topic)
+            log.warning(
+                "fleet: a retained message on %s is ignored (commands are never retained); "
+                "clearing it",
+                message.topic,
+            )
+        client.publish(message.topic, b"", qos=1, retain=True)
 
     def _command(self, client: mqtt.Client, message: mqtt.MQTTMessage) -> None:
         topic = message.topic
