@@ -8,9 +8,10 @@ keys, wrong types and oversized payloads are refused with an error ack.
 from __future__ import annotations
 
 import json
+import unicodedata
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from livehost.show.inbox import MAX_OPERATOR_LINE
 
@@ -21,10 +22,13 @@ TOPIC_PATTERN = r"^[^#+\x00]{1,256}$"  # a plain topic: no wildcards
 
 
 class Command(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: `"priority": "5"` or `true` is a mistake to report, not to guess at
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     id: str = Field(pattern=ID_PATTERN, description="Unique per command; repeats are not re-run.")
-    expires: float | None = Field(None, description="Unix time after which it must not run.")
+    expires: float | None = Field(
+        None, description="Unix time after which it must not run.", allow_inf_nan=False
+    )
     reply_to: str | None = Field(None, pattern=TOPIC_PATTERN)
 
 
@@ -43,6 +47,17 @@ class Skip(Command):
 class Say(Command):
     text: str = Field(min_length=1, max_length=MAX_OPERATOR_LINE)
     priority: int = Field(0, ge=0, le=9)
+
+    @field_validator("text")
+    @classmethod
+    def _speakable(cls, text: str) -> str:
+        # control characters break the voice (a NUL fails the sentence); a line of only
+        # spaces and zero-width characters would be acked and never heard
+        if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in text):
+            raise ValueError("control characters cannot be spoken")
+        if not any(unicodedata.category(ch)[0] in "LN" for ch in text):
+            raise ValueError("nothing to say: the text has no letters or digits")
+        return text
 
 
 class Pin(Command):
@@ -124,9 +139,11 @@ def parse_command(name: str, payload: bytes) -> Command:
     if len(payload) > size_cap(name):
         raise CommandRefused("too_large", f"{len(payload)} bytes; the cap is {size_cap(name)}")
     try:
-        data = json.loads(payload.decode("utf-8"))
+        data = json.loads(payload.decode("utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError) as exc:
         raise CommandRefused("malformed", f"not JSON: {exc}") from None
+    except RecursionError:  # a few thousand nested brackets
+        raise CommandRefused("malformed", "not JSON: nested too deeply") from None
     if not isinstance(data, dict):
         raise CommandRefused("malformed", "the payload must be a JSON object")
     raw_id = data.get("id")
@@ -141,6 +158,11 @@ def parse_command(name: str, payload: bytes) -> Command:
         return model.model_validate(data)
     except ValidationError as exc:
         raise CommandRefused("invalid", summarise(exc), command_id) from None
+
+
+def _no_constant(name: str) -> object:
+    """Python's json reads NaN and Infinity; JSON has no such numbers."""
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def summarise(exc: ValidationError) -> str:
