@@ -319,3 +319,21 @@ def test_a_per_product_that_validates_can_be_planned(value) -> None:
     for minute in range(0, 60, 7):
         segment = planner.at(datetime(2026, 3, 10, 9, minute, tzinfo=ZoneInfo("UTC")))
         assert segment.product is not None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "gist"),
+    [
+        ("    name: Kettle\n", '    name: "\\u200b\\u2060"\n', "no letters or digits"),
+        ("    name: Kettle\n", '    name: "Kettle\\0"\n', "control character (U+0000)"),
+        ("features: [boils fast]", 'features: ["boils\\x07 fast"]', "control character (U+0007)"),
+        ("  message: Back soon\n", '  message: "   "\n', "no letters or digits"),
+    ],
+)
+def test_text_that_cannot_be_shown_or_spoken_is_refused(old, new, gist) -> None:
+    # Before: accepted; a NUL made every line with the name fail in the voice, and an
+    # invisible name left an empty card.
+    with pytest.raises(ProblemsError) as caught:
+        load_schedule_text(replace(old, new), "s.yaml")
+    (problem,) = caught.value.problems
+    assert gist in problem.message and problem.line is not None

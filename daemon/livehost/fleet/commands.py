@@ -8,12 +8,12 @@ keys, wrong types and oversized payloads are refused with an error ack.
 from __future__ import annotations
 
 import json
-import unicodedata
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from livehost.show.inbox import MAX_OPERATOR_LINE
+from livehost.speakable import text_problem
 
 MAX_BYTES = 8 * 1024  # a command is a few fields
 MAX_SCHEDULE_BYTES = 256 * 1024  # a pushed schedule carries the whole YAML
@@ -51,12 +51,9 @@ class Say(Command):
     @field_validator("text")
     @classmethod
     def _speakable(cls, text: str) -> str:
-        # control characters break the voice (a NUL fails the sentence); a line of only
-        # spaces and zero-width characters would be acked and never heard
-        if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in text):
-            raise ValueError("control characters cannot be spoken")
-        if not any(unicodedata.category(ch)[0] in "LN" for ch in text):
-            raise ValueError("nothing to say: the text has no letters or digits")
+        problem = text_problem(text)
+        if problem:
+            raise ValueError(f"the text {problem}")
         return text
 
 

@@ -11,7 +11,9 @@ import re
 from datetime import date, datetime, time
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainSerializer
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer
+
+from livehost.speakable import text_problem
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -75,6 +77,13 @@ def parse_duration(value: Any) -> float:
     if seconds > MAX_DURATION:
         raise ValueError("must be at most 24 hours")
     return seconds
+
+
+def check_text(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(f"the text {problem}")
+    return value
 
 
 def parse_days(value: Any) -> tuple[str, ...]:
@@ -142,6 +151,7 @@ TimeOfDay = Annotated[
     time, BeforeValidator(parse_time_of_day), PlainSerializer(lambda t: t.strftime("%H:%M"))
 ]
 Duration = Annotated[float, BeforeValidator(parse_duration)]
+Text = Annotated[str, AfterValidator(check_text)]  # shown on the card or said aloud
 Days = Annotated[tuple[str, ...], BeforeValidator(parse_days)]
 LocalDateTime = Annotated[
     datetime,

@@ -14,7 +14,15 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from livehost.schedule.currencies import CURRENCY_CODES
-from livehost.schedule.fields import WEEKDAYS, Day, Days, Duration, LocalDateTime, TimeOfDay
+from livehost.schedule.fields import (
+    WEEKDAYS,
+    Day,
+    Days,
+    Duration,
+    LocalDateTime,
+    Text,
+    TimeOfDay,
+)
 from livehost.speech.normalize import language_of
 
 ProductId = Annotated[
@@ -45,19 +53,19 @@ class _Section(BaseModel):
 
 
 class Faq(_Section):
-    question: str = Field(min_length=1, max_length=300)
-    answer: str = Field(min_length=1, max_length=600)
+    question: Text = Field(min_length=1, max_length=300)
+    answer: Text = Field(min_length=1, max_length=600)
 
 
 class Store(_Section):
-    name: str = Field(
+    name: Text = Field(
         min_length=1, max_length=80, description="The shop's name, as the host says it."
     )
     currency: str = Field("USD", description="Currency for prices that do not name their own.")
     language: Literal["en", "zh"] = Field(
         "en", description="Language of the sales talk and the card: en or zh."
     )
-    about: str = Field(
+    about: Text = Field(
         "",
         max_length=500,
         description="A sentence or two about the shop that the idle host says between shows.",
@@ -88,12 +96,12 @@ class Sale(_Section):
 
 class Product(_Section):
     id: ProductId
-    name: str = Field(
+    name: Text = Field(
         min_length=1,
         max_length=80,
         description="The name on the product card; the host says it too unless spoken_name is set.",
     )
-    spoken_name: str | None = Field(
+    spoken_name: Text | None = Field(
         None,
         min_length=1,
         max_length=80,
@@ -103,15 +111,15 @@ class Product(_Section):
     price: Money
     currency: str | None = Field(None, description="Defaults to the store's currency.")
     sale: Sale | None = None
-    features: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+    features: list[Annotated[Text, Field(min_length=1, max_length=200)]] = Field(
         min_length=1, max_length=12, description="Key selling points, one short sentence each."
     )
-    description: str = Field("", max_length=1000)
+    description: Text = Field("", max_length=1000)
     faq: list[Faq] = Field(default_factory=list, max_length=30)
     image: str | None = Field(
         None, description="Picture for the product card, relative to this file."
     )
-    call_to_action: str | None = Field(None, max_length=200)
+    call_to_action: Text | None = Field(None, max_length=200)
 
     _currency = field_validator("currency")(_check_currency)
 
@@ -134,7 +142,7 @@ class DateRange(_Section):
 class Slot(_Section):
     """A block of airtime on given days, rotating through its products."""
 
-    name: str | None = Field(None, max_length=80)
+    name: Text | None = Field(None, max_length=80)
     days: Days = Field(WEEKDAYS, description="Days it airs: [mon, tue], weekdays, weekends, daily.")
     start: TimeOfDay
     end: TimeOfDay
@@ -153,7 +161,7 @@ class Slot(_Section):
 class OffAir(_Section):
     """A time the unit does not stream at all (night, holidays). Wins over slots."""
 
-    name: str | None = Field(None, max_length=80)
+    name: Text | None = Field(None, max_length=80)
     days: Days = Field(WEEKDAYS)
     start: TimeOfDay | None = Field(None, description="Leave start and end out for whole days.")
     end: TimeOfDay | None = None
@@ -167,7 +175,7 @@ class OffAir(_Section):
 class Fallback(_Section):
     """What airs when no slot is scheduled: an idle host with the store's message."""
 
-    message: str = Field(min_length=1, max_length=500)
+    message: Text = Field(min_length=1, max_length=500)
     products: list[str] = Field(
         default_factory=list, description="Products the idle host may mention."
     )
