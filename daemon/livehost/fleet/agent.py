@@ -102,6 +102,7 @@ class FleetAgent:
         self._events: deque[Event] = deque(maxlen=QUEUED_EVENTS)
         self._last_state: str | None = None
         self._retained_seen: set[str] = set()  # command topics a retained message was on
+        self._state_after_connect = False
         self._socket_open = False
         self._ever_opened = False  # after the first attempt, reconnect() with backoff
         self._backoff = BACKOFF_FIRST
@@ -192,6 +193,10 @@ class FleetAgent:
             if self._socket_open:
                 self._network()
                 self._check_stable()
+                if self._state_after_connect and self.connected.is_set():
+                    self._state_after_connect = False
+                    self._last_state = None
+                    self._guarded(self._publish_state)
             # periodic work goes on while away: events queue up, telemetry is counted
             now = time.monotonic()
             try:
@@ -208,6 +213,12 @@ class FleetAgent:
             except Exception:  # reporting must never end the agent
                 log.exception("fleet: periodic publishing failed")
         self._goodbye()
+
+    def _guarded(self, publish: Callable[[], None]) -> None:
+        try:
+            publish()
+        except Exception:  # reporting must never end the agent
+            log.exception("fleet: publishing failed")
 
     def _network(self) -> None:
         """One pass of paho's loop: read, write, keepalive (waits up to LOOP_STEP)."""
@@ -305,6 +316,10 @@ class FleetAgent:
         if self.config.home_assistant:
             client.subscribe(self.topics.ha_command("+"), options=options)
         self._last_state = None
+        # paho re-sends what was in flight when the link went *after* this callback: a
+        # state from before the loss would land last and stay retained, so the state is
+        # published again once this pass of the network loop is done (_run)
+        self._state_after_connect = True
         try:
             self._publish_state()
         except Exception:  # never stay silent about availability because of a report bug
