@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -94,7 +95,8 @@ def unpaced_fps(folder: Path, frames: int = 600) -> dict:
 
 def start_daemon(config: Path, url: str, seconds: float, log: Path, notify: Path):
     """`livehost run` as systemd starts it (NOTIFY_SOCKET set); returns the process and
-    the seconds from exec to READY=1 (None: no READY within a minute)."""
+    the seconds from exec to READY=1 (None: no READY within a minute). The socket stays
+    open, drained by a thread, for as long as the daemon runs, as systemd's does."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     notify.unlink(missing_ok=True)
     sock.bind(str(notify))
@@ -107,16 +109,23 @@ def start_daemon(config: Path, url: str, seconds: float, log: Path, notify: Path
              "--output", url, "--for", str(seconds)],
             cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=env,
         )
-    ready = None
-    with sock:
-        while ready is None and time.monotonic() - started < 60 and proc.poll() is None:
-            try:
-                message = sock.recv(4096).decode(errors="replace")
-            except TimeoutError:
-                continue
-            if "READY=1" in message.split("\n"):
-                ready = time.monotonic() - started
-    return proc, ready
+    ready: list[float] = []
+    got_ready = threading.Event()
+
+    def drain() -> None:
+        with sock:
+            while proc.poll() is None:
+                try:
+                    message = sock.recv(4096).decode(errors="replace")
+                except TimeoutError:
+                    continue
+                if not ready and "READY=1" in message.split("\n"):
+                    ready.append(time.monotonic() - started)
+                    got_ready.set()
+
+    threading.Thread(target=drain, daemon=True).start()
+    got_ready.wait(60)
+    return proc, (ready[0] if ready else None)
 
 
 def tree(process: psutil.Process) -> list[psutil.Process]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 
 import pytest
 
@@ -80,3 +81,15 @@ def test_systemd_python_path_reaches_the_socket(notify_socket, monkeypatch):
     notifier = Notifier.from_env()
     notifier.ready("via libsystemd")
     assert notify_socket.receive() == "READY=1\nSTATUS=via libsystemd"
+
+
+def test_systemd_python_path_survives_a_vanished_socket(tmp_path, monkeypatch):
+    # libsystemd raises ConnectionRefusedError where the stdlib sender returns False:
+    # a notify socket that goes away must not end the daemon (it did, in the bench).
+    pytest.importorskip("systemd.daemon", reason="systemd-python not installed (extra 'systemd')")
+    gone = tmp_path / "gone.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.bind(str(gone))  # a socket file nobody listens on any more
+    monkeypatch.setenv("NOTIFY_SOCKET", str(gone))
+    notifier = Notifier.from_env()
+    assert notifier.status("on air") is False and notifier.watchdog() is False

@@ -62,7 +62,14 @@ def systemd_python_sender() -> Sender | None:
         return None
 
     def send(message: str) -> bool:
-        return bool(daemon.notify(message))
+        try:
+            return bool(daemon.notify(message))
+        except OSError as exc:
+            # libsystemd raises where the stdlib sender returns False: the same rule, never
+            # let a notification failure take the show down (the socket can vanish while
+            # systemd re-executes itself)
+            log.debug("sd_notify failed: %s", exc)
+            return False
 
     return send
 
