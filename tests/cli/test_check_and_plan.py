@@ -230,3 +230,19 @@ def test_check_warns_when_the_voice_cannot_speak_the_schedules_language(tmp_path
     english = run("check", "--config", str(write_setup(tmp_path / "en")), "--now",
                   "2026-11-27 15:02")
     assert english.returncode == 0 and "speaks" not in english.stdout
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_schedule_saved_as_utf16_is_read(tmp_path, sample_schedule, encoding) -> None:
+    # Windows editors save "Unicode" as UTF-16 with a byte-order mark; before, it was
+    # "not a text file"
+    text = sample_schedule.read_text(encoding="utf-8")
+    raw = text.encode(encoding)
+    if encoding == "utf-16-be":
+        raw = b"\xfe\xff" + raw
+    path = write(tmp_path, "schedule.yaml", raw)
+    (tmp_path / "scripts").mkdir()
+    result = run("check", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "Aurora Glass Kettle" in result.stdout
+    assert_no_traceback(result)

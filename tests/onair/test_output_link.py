@@ -23,6 +23,7 @@ def test_killed_ingest_is_noticed_and_back_on_air_within_a_second(rtmp) -> None:
         with NoiseSource([output]):
             wait_for(lambda: output.status.state == "on_air", 10)
             sent_before = output.status.sent_ticks
+            bytes_before = output.status.bytes_sent
             rtmp.kill()
             # ffmpeg reports the broken pipe ~0.8 s after the kill (measured); allow slack
             noticed = wait_for(lambda: output.status.state != "on_air", 5)
@@ -31,6 +32,9 @@ def test_killed_ingest_is_noticed_and_back_on_air_within_a_second(rtmp) -> None:
             back = wait_for(lambda: output.status.state == "on_air", 5)
             assert back < 1.0, f"back on air {back:.2f} s after the server was ready"
             wait_for(lambda: output.status.sent_ticks > sent_before + 25, 5)
+            # counted over both sessions: per session it fell back to 0 and the fleet's
+            # bitrate went negative
+            assert output.status.bytes_sent > bytes_before > 0
         assert output.status.reconnects == 1
         assert output.status.sessions == 2
     finally:

@@ -11,6 +11,7 @@ into plain Python data ourselves so that we can:
 
 from __future__ import annotations
 
+import codecs
 import os
 import stat
 from dataclasses import dataclass, field
@@ -86,6 +87,14 @@ def read_text_file(path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> 
 
 
 def decode_text(raw: bytes, name: str) -> str:
+    # Windows editors save "Unicode" as UTF-16 with a byte-order mark: text all the same
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            text = "\x00"  # a broken UTF-16 file is no text either
+        if "\x00" not in text:
+            return text
     if b"\x00" in raw:
         raise ProblemsError([Problem(name, None, None, "", "this is not a text file")])
     try:

@@ -88,7 +88,7 @@ class ShowReport:
         now = time.monotonic()
         sent = sum(o.status.bytes_sent for o in outputs)
         bitrate = None
-        if self._bytes is not None and now > self._bytes[0]:
+        if self._bytes is not None and now > self._bytes[0] and sent >= self._bytes[1]:
             bitrate = round((sent - self._bytes[1]) * 8 / 1000 / (now - self._bytes[0]), 1)
         self._bytes = (now, sent)
         refresh(self.hardware)

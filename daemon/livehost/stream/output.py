@@ -165,6 +165,9 @@ class RtmpOutput:
             session = self.open_session()
         except SESSION_ERRORS as exc:
             return str(exc) or type(exc).__name__
+        # bytes_sent counts every session: per session it went back to 0 at each
+        # reconnect and the fleet's bitrate came out negative
+        before = self.status.bytes_sent
         try:
             while not self._stop.is_set() and not self._restart.is_set():
                 tick = self._next_tick()
@@ -172,7 +175,7 @@ class RtmpOutput:
                     continue
                 session.send(tick)
                 self.status.sent_ticks += 1
-                self.status.bytes_sent = session.bytes_out
+                self.status.bytes_sent = before + session.bytes_out
                 if self.status.state != "on_air" and session.connected:
                     self.status.state = "on_air"
                     self.status.on_air_since = time.time()
