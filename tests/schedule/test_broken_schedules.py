@@ -41,6 +41,12 @@ def replace(old: str, new: str) -> str:
 
 
 CASES: list[tuple[str, str, str]] = [
+    (  # reported a line late before, on what followed the marker
+        "merge-conflict",
+        replace("    price: 10\n", "<<<<<<< HEAD #!\n    price: 10\n=======\n    price: 12\n"
+                ">>>>>>> theirs\n"),
+        "unresolved merge conflict",
+    ),
     ("tab-indent", replace("  name: Shop", "\tname: Shop #!"), "tab character"),
     ("unclosed-quote", replace('    start: "09:00"', '    start: "09:00 #!'), "quote"),
     ("colon-in-text", replace("    name: Kettle", "    name: Kettle: the best #!"), "':'"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,8 +112,24 @@ def load_yaml_file(path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> 
     return parse_yaml(read_text_file(path, max_bytes), str(path))
 
 
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(\s|$)")
+
+
+def _conflict_markers(text: str, name: str) -> list[Problem]:
+    """git's merge-conflict lines: YAML would stumble a line later, on what follows."""
+    return [
+        Problem(name, number, 1, "", "an unresolved merge conflict: keep one side and "
+                "delete the <<<<<<<, ======= and >>>>>>> lines")
+        for number, line in enumerate(text.splitlines(), 1)
+        if _CONFLICT.match(line)
+    ][:1]
+
+
 def parse_yaml(text: str, name: str) -> YamlDocument:
     """Parse YAML text; raise ProblemsError with every problem found."""
+    conflict = _conflict_markers(text, name)
+    if conflict:
+        raise ProblemsError(conflict)
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
