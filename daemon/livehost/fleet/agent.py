@@ -193,13 +193,13 @@ class FleetAgent:
             if self._socket_open:
                 self._network()
                 self._check_stable()
-                if self._state_after_connect and self.connected.is_set():
-                    self._state_after_connect = False
-                    self._last_state = None
-                    self._guarded(self._publish_state)
             # periodic work goes on while away: events queue up, telemetry is counted
             now = time.monotonic()
             try:
+                if self._state_after_connect and self.connected.is_set():
+                    self._state_after_connect = False  # see _on_connect
+                    self._last_state = None
+                    self._publish_state()
                 if now >= next_change:
                     next_change = now + CHANGE_EVERY
                     self._look_for_changes()
@@ -213,12 +213,6 @@ class FleetAgent:
             except Exception:  # reporting must never end the agent
                 log.exception("fleet: periodic publishing failed")
         self._goodbye()
-
-    def _guarded(self, publish: Callable[[], None]) -> None:
-        try:
-            publish()
-        except Exception:  # reporting must never end the agent
-            log.exception("fleet: publishing failed")
 
     def _network(self) -> None:
         """One pass of paho's loop: read, write, keepalive (waits up to LOOP_STEP)."""
@@ -318,7 +312,7 @@ class FleetAgent:
         self._last_state = None
         # paho re-sends what was in flight when the link went *after* this callback: a
         # state from before the loss would land last and stay retained, so the state is
-        # published again once this pass of the network loop is done (_run)
+        # published again once this pass of the network loop is done (in _run)
         self._state_after_connect = True
         try:
             self._publish_state()
