@@ -19,7 +19,7 @@ APT_PACKAGES = python3-venv python3-dev gcc pkg-config libsystemd-dev nginx-ligh
                gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly \
                gstreamer1.0-libav
 
-.PHONY: setup apt venv avatar voice test test-py310 demo bench lint clean install install-files install-venv image-test
+.PHONY: setup apt venv avatar voice test test-faults test-py310 demo bench lint clean install install-files install-venv image-test
 
 setup: apt venv avatar voice
 
@@ -63,6 +63,11 @@ $(AVATAR_DIR)/manifest.yaml: $(VENV)/.installed
 test: setup
 	$(PY) -m ruff check daemon devkit tests bench
 	$(PY) -m pytest
+
+# The fault suite alone (it is part of `make test` too): bad values, dead threads,
+# retained commands, refused and slow ingests, rogue fleet clients, floods.
+test-faults: setup
+	$(PY) -m pytest -q tests/faults
 
 # JetPack 6 ships Python 3.10: the schedule, CLI and on-air suites run under it as well,
 # with the Jetson's pins (image/constraints-aarch64.txt), so a pin with no 3.10 release

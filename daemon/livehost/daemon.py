@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from livehost.config.device import LoadedConfig
+from livehost.config.lastgood import ConfigKeeper, StartConfig
 from livehost.config.secrets import SecretMissing, read_secret
 from livehost.frontdoor import FrontDoor
 from livehost.schedule.load import load_schedule_text
@@ -53,6 +54,9 @@ if TYPE_CHECKING:  # heavy imports (onnxruntime, OpenCV) load when the parts are
 log = logging.getLogger(__name__)
 
 READY_GRACE = 10.0  # seconds to wait for an output before telling systemd we run anyway
+EXIT_SHOW_FAILED = 70  # EX_SOFTWARE: a show thread failed beyond its budget; systemd restarts
+# On air this long with nothing fatal: the config is kept as the last good one.
+PROVEN_AFTER = 10.0
 STATUS_EVERY = 5.0
 
 EMERGENCY_SCHEDULE = """\
@@ -157,11 +161,22 @@ def _exit_now(code: int) -> None:
 
 
 class Daemon:
-    def __init__(self, loaded: LoadedConfig, options: RunOptions) -> None:
+    def __init__(
+        self,
+        loaded: LoadedConfig,
+        options: RunOptions,
+        start: StartConfig | None = None,
+        keeper: ConfigKeeper | None = None,
+    ) -> None:
         self.loaded = loaded
         self.config = loaded.config
         self.options = options
+        self.start_config = start  # with keeper: proven after PROVEN_AFTER on air
+        self.keeper = keeper
+        self._proven = False
         self.status = ShowStatus()
+        if start is not None:
+            self.status.config_problem = start.reason
         self.notifier = Notifier.from_env()
         self.watchdog = Watchdog(self.notifier)
         self.signals = ServiceSignals()
@@ -211,6 +226,14 @@ class Daemon:
         if not recording.enabled:
             return None
         folder = (self.options.state_dir or self.loaded.state_dir) / recording.folder
+        try:  # an unusable folder turns recording off; the show goes on
+            folder.mkdir(parents=True, exist_ok=True)
+            if not os.access(folder, os.W_OK):
+                raise PermissionError(f"{folder} is not writable")
+        except OSError as exc:
+            self.status.recording_problem = f"recording is off: {exc}"
+            log.error("%s", self.status.recording_problem)
+            return None
         log.info(
             "recording to %s (%g min segments, %g GB cap)",
             folder,
@@ -248,6 +271,7 @@ class Daemon:
                     )
                 except SecretMissing as exc:
                     log.error("output %s: %s; it stays off", name, exc)
+                    self.status.output_problem = f"output {name} is off: {exc}"
                     continue
             outputs.append(
                 RtmpOutput(
@@ -267,6 +291,8 @@ class Daemon:
         limit_malloc_arenas()  # before the worker threads start: keeps RSS flat
         self.signals.install()
         self.notifier.status("starting")
+        if self.keeper is not None and self.start_config is not None:
+            self.keeper.starting(self.start_config)  # a crash before proven counts against it
         self._load_schedule()  # loads the scripts too: they are checked against it
         self._report_scripts()
         video = self.config.video
@@ -324,6 +350,7 @@ class Daemon:
         signal.signal(signal.SIGUSR1, lambda *_: self.loop and self.loop.frozen.set())
         signal.signal(signal.SIGUSR2, lambda *_: self.loop and self.loop.frozen.clear())
         self.loop.start(self.options.duration)
+        self.watchdog.also = self.loop.stalled  # the picture and the voice, not only the ticker
         self.watchdog.start()
         mqtt_url = self.options.mqtt or self.config.mqtt.url
         if mqtt_url:
@@ -335,6 +362,13 @@ class Daemon:
         finally:
             script_watcher.stop()
             self._shutdown(watcher)
+        if self.loop.failure and self.exit_code == 0:
+            log.critical("the show failed: %s; exiting for a restart", self.loop.failure)
+            self.exit_code = EXIT_SHOW_FAILED
+        elif self.keeper is not None and self.start_config is not None and not self._proven:
+            # stopped (signal, fleet command, --for) before it was proven: not a failed
+            # start; a crash or a traceback never gets here and counts against the config
+            self.keeper.ended_cleanly(self.start_config)
         if speech.loading and speech.wait(0.5) is None:
             _exit_now(self.exit_code)
         return self.exit_code
@@ -357,6 +391,7 @@ class Daemon:
     def _supervise(self) -> None:
         started = time.monotonic()
         ready = False
+        ready_at = started
         last_status = 0.0
         assert self.loop is not None and self.door is not None
         while not self.signals.stop.is_set() and not self.loop.finished.is_set():
@@ -383,17 +418,28 @@ class Daemon:
                 and (on_air or time.monotonic() - started > READY_GRACE or not self.outputs)
             ):
                 ready = True
+                ready_at = time.monotonic()
                 self.notifier.ready(self._status_line())
                 log.info("ready: %s", self._status_line())
             elif ready and time.monotonic() - last_status > STATUS_EVERY:
                 last_status = time.monotonic()
                 self.notifier.status(self._status_line())
+            if ready and not self._proven and time.monotonic() - ready_at > PROVEN_AFTER:
+                self._prove()
             self.signals.stop.wait(0.1)
+
+    def _prove(self) -> None:
+        """On air long enough with nothing fatal: this config is the last good one."""
+        self._proven = True
+        if self.loop is not None and self.loop.failure:
+            return
+        if self.keeper is not None and self.start_config is not None:
+            self.keeper.proven(self.start_config)
 
     def _status_line(self) -> str:
         s = self.status
         if not self.outputs:
-            where = "no output configured"
+            where = s.output_problem or "no output configured"
         elif s.on_air:
             names = ", ".join(o.name for o in self.outputs if o.status.state == "on_air")
             where = f"on air ({names})"
@@ -403,8 +449,14 @@ class Daemon:
             )
         voice = f", voice silent: {s.speech_problem}" if s.speech_problem else ""
         voice += f", face fallback {s.lipsync_engine}: {s.face_problem}" if s.face_problem else ""
+        if s.thread_restarts:
+            restarts = ", ".join(f"{n} {c}x" for n, c in sorted(s.thread_restarts.items()))
+            voice += f", restarted {restarts} ({s.thread_problem})"
         product = f", product {s.product_id}" if s.product_id else ""
-        return f"{where}, {s.fps:.1f} fps, {s.late_frames} late frames{product}{voice}"
+        voice += f", {s.recording_problem}" if s.recording_problem else ""
+        config = f"config: {s.config_problem}; " if s.config_problem else ""
+        line = f"{where}, {s.fps:.1f} fps, {s.late_frames} late frames{product}{voice}"
+        return config + line
 
     def _shutdown(self, watcher: ScheduleWatcher) -> None:
         self.notifier.stopping()

@@ -81,6 +81,8 @@ class State(Message):
     engines: dict[str, str]
     outputs: list[dict[str, object]]
     speech_problem: str = ""
+    # why the unit runs its last good device config instead of the file, else ""
+    config_problem: str = ""
     # random per process start: a changing boot_id behind one unit id means two processes
     boot_id: str = ""
     # plain words while another client keeps taking this unit's MQTT session, else ""
@@ -106,6 +108,8 @@ class Telemetry(Message):
     commands: int
     late_audio: int = 0  # sentences that started later than planned (the voice was late)
     dropped_words: int = 0  # words ready but sent as silence: should stay 0
+    # show threads started again after they failed, by name (renderer, producer, ticker)
+    thread_restarts: dict[str, int] = Field(default_factory=dict)
 
 
 class Event(Message):
@@ -117,6 +121,8 @@ class Event(Message):
         "output_up",
         "output_down",
         "voice_silent",
+        "config_refused",
+        "thread_restarted",
         "command",
     ]
     message: str

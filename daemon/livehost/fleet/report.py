@@ -62,6 +62,7 @@ class ShowReport:
             engines={"speech": s.speech_engine, "lipsync": s.lipsync_engine, "encoder": s.encoder},
             outputs=[_output_state(o) for o in s.outputs],
             speech_problem=s.speech_problem,
+            config_problem=s.config_problem,
         )
 
     def _why(self, on: OnAir) -> str:
@@ -105,6 +106,7 @@ class ShowReport:
             upstream_late_seconds=round(s.upstream_late_seconds, 2),
             late_audio=s.late_audio,
             dropped_words=s.dropped_words,
+            thread_restarts=dict(s.thread_restarts),
             bitrate_kbps=bitrate,
             rtmp_reconnects=sum(o.status.reconnects for o in outputs),
             dropped_ticks=sum(o.status.dropped_ticks for o in outputs),
@@ -131,13 +133,15 @@ class ShowReport:
             "version": d.schedules.version,
             "problems": tuple(str(p) for p in d.schedule_problems()),
             "voice": d.status.speech_problem,
+            "config": d.status.config_problem,
+            "restarts": sum(d.status.thread_restarts.values()),
         }
         for o in d.outputs:
             seen[f"output:{o.name}"] = o.status.state == "on_air"
         if first:
             self._seen = seen
             # a voice silent or a schedule broken from the start is news too
-            old = {**seen, "voice": "", "problems": ()}
+            old = {**seen, "voice": "", "problems": (), "config": "", "restarts": 0}
             events.append(Event(ts=now, kind="started", message=f"livehost {__version__} started"))
         else:
             old = self._seen
@@ -174,6 +178,17 @@ class ShowReport:
                         data={"output": o.name},
                     )
                 )
+        if seen["config"] and seen["config"] != old["config"]:
+            events.append(Event(ts=now, kind="config_refused", message=str(seen["config"])))
+        if seen["restarts"] > old["restarts"]:  # type: ignore[operator]
+            events.append(
+                Event(
+                    ts=now,
+                    kind="thread_restarted",
+                    message=d.status.thread_problem + "; started again",
+                    data={"restarts": dict(d.status.thread_restarts)},
+                )
+            )
         if seen["voice"] and seen["voice"] != old["voice"]:
             events.append(
                 Event(ts=now, kind="voice_silent", message=f"the voice is silent: {seen['voice']}")

@@ -20,6 +20,13 @@ where that is permitted, so a busy machine takes its time from tools and logging
 the renderer stays level with the encoders. A renderer that falls behind skips ahead by
 as many frames as one takes to render. Late frames, late speech and dropped words are
 counted in ShowStatus and logged by the ticker once per burst.
+
+Each thread is supervised: one that raises is started again where the show is (counted in
+`status.thread_restarts`), up to RESTART_BUDGET times within RESTART_WINDOW seconds;
+beyond that the loop stops with `failure` set and the daemon exits non-zero for systemd
+to restart it. Each thread marks its progress on every pass, so `stalled()` can tell a
+thread stuck inside a call (a hung voice or face) from one that is merely waiting; the
+systemd watchdog stops pinging when it says so.
 """
 
 from __future__ import annotations
@@ -62,6 +69,12 @@ LOOKAHEAD = 6.0
 RENDER_AHEAD = 12  # frames rendered ahead of the output
 START_MARGIN = 0.15  # seconds: a late utterance starts this far after the output position
 SHOW_PRIORITY = 5  # nice steps the voice and the ticker take above the process, if permitted
+RESTART_BUDGET = 5  # restarts of one thread within RESTART_WINDOW before the show gives up
+RESTART_WINDOW = 300.0
+# Seconds without progress after which a thread counts as stuck: the ticker and the
+# renderer pass through their loops many times a second; the producer may spend a few
+# seconds in one sentence of a busy voice, or wait for the voice to load at start.
+STALL_AFTER = {"ticker": 5.0, "renderer": 10.0, "producer": 60.0}
 
 
 class Output(Protocol):
@@ -129,6 +142,8 @@ class ShowLoop:
             "dropped words: %d within %.1f s",
         )
         self._drop_run: tuple[int, int] | None = None  # (caption start, ticks) of a cut
+        self._last_video: np.ndarray | None = None  # the ticker's last picture
+        self._failed_outputs: set[str] = set()  # outputs whose offer() raised (logged once)
         self._priority_lock = threading.Lock()
         self._priority_said = False
         self._stop = threading.Event()
@@ -136,6 +151,8 @@ class ShowLoop:
         self._threads: list[threading.Thread] = []
         self.frozen = threading.Event()  # test hook: stall the ticker (watchdog tests)
         self.finished = threading.Event()
+        self.failure: str | None = None  # why the loop gave up (a thread beyond its budget)
+        self._progress: dict[str, float] = {}  # thread name -> time.monotonic() of its last pass
         self._stop_after: int | None = None
 
     # --- control ---
@@ -151,9 +168,10 @@ class ShowLoop:
             ("renderer", self._render, 0),
             ("ticker", self._tick, SHOW_PRIORITY),
         ):
+            self._progress[name] = time.monotonic()
             thread = threading.Thread(
                 target=self._prioritised,
-                args=(target, boost),
+                args=(name, target, boost),
                 name=f"show-{name}",
                 daemon=True,
             )
@@ -169,7 +187,7 @@ class ShowLoop:
             thread.join(max(0.0, deadline - time.monotonic()))
         self.finished.set()
 
-    def _prioritised(self, target: Callable[[], None], boost: int) -> None:
+    def _prioritised(self, name: str, target: Callable[[], None], boost: int) -> None:
         refused = raise_thread_priority(boost) if boost else ""
         if refused:
             with self._priority_lock:
@@ -180,7 +198,56 @@ class ShowLoop:
                     "other programs compete with the voice and the face on equal terms",
                     refused,
                 )
-        target()
+        self._supervised(name, target)
+
+    def _supervised(self, name: str, target: Callable[[], None]) -> None:
+        """Run `target` and start it again when it raises, within the budget."""
+        failures: deque[float] = deque()
+        while not self._stop.is_set():
+            try:
+                target()
+                return
+            except Exception as exc:
+                now = time.monotonic()
+                failures.append(now)
+                while failures and failures[0] < now - RESTART_WINDOW:
+                    failures.popleft()
+                why = f"{type(exc).__name__}: {exc}"
+                self.status.thread_restarts[name] = self.status.thread_restarts.get(name, 0) + 1
+                self.status.thread_problem = f"the {name} failed ({why})"
+                if len(failures) > RESTART_BUDGET:
+                    self.failure = (
+                        f"the {name} failed {len(failures)} times within "
+                        f"{RESTART_WINDOW:g} s; last: {why}"
+                    )
+                    log.critical("%s; the show stops", self.failure, exc_info=True)
+                    self._stop.set()
+                    self.finished.set()
+                    return
+                log.exception(
+                    "the %s failed; starting it again (%d of %d within %g s)",
+                    name,
+                    len(failures),
+                    RESTART_BUDGET,
+                    RESTART_WINDOW,
+                    extra={"event": "thread_restarted"},
+                )
+                self._stop.wait(min(2.0, 0.05 * 2 ** len(failures)))
+                self._progress[name] = time.monotonic()
+
+    def _mark(self, name: str) -> None:
+        self._progress[name] = time.monotonic()
+
+    def stalled(self) -> str | None:
+        """Which thread has made no progress for longer than it should, and for how long
+        (None while every one moves). The ticker's own beat goes to the watchdog too."""
+        now = time.monotonic()
+        for name, last in self._progress.items():
+            if self.frozen.is_set():  # test hook: the ticker is held on purpose
+                break
+            if now - last > STALL_AFTER[name]:
+                return f"the {name} has not moved for {now - last:.1f} s"
+        return None
 
     def now(self) -> datetime:
         """The wall time of the tick going out now (media time mapped to the schedule's
@@ -193,9 +260,10 @@ class ShowLoop:
     # --- producer ---
 
     def _produce(self) -> None:
-        position = 0
+        position = self.produced_until  # where it was, when started again after a failure
         failures = 0
         while not self._stop.is_set():
+            self._mark("producer")
             try:
                 position = self._produce_one(position)
                 self.produced_until = position
@@ -269,6 +337,7 @@ class ShowLoop:
         # the show's first sentence is not late: the renderer simply starts before it
         count = self.status.utterances > 1
         for chunk in voice.synthesize(utterance.text, cancel):  # type: ignore[arg-type]
+            self._mark("producer")
             synth_time += time.perf_counter() - started
             if cancel.is_set():
                 break
@@ -322,59 +391,57 @@ class ShowLoop:
 
     def _render(self) -> None:
         fps = self.options.fps
-        index = 0
+        index = self.rendered  # where it was, when started again after a failure
         card_cache: tuple[int, CardContent] | None = None
         frame_seconds = 0.0  # how long a frame takes to render, wall time (smoothed)
-        try:
-            while not self._stop.is_set():
-                if index < self.next_tick:
-                    # fell behind: skip what the ticker already covered, and (paced) as
-                    # many frames more as one takes to render, or the frame for the tick
-                    # going out now is late again when done, and every one after it
-                    index = self.next_tick
-                    if self.options.paced:
-                        index += min(RENDER_AHEAD // 2, 1 + math.ceil(frame_seconds * fps))
-                if index >= self.next_tick + RENDER_AHEAD:
-                    self._stop.wait(0.004 if self.options.paced else 0.0005)
-                    continue
-                position = index * self.spt
-                if not self.options.paced and position + self.spt > self.produced_until:
-                    # unpaced (benchmarks): wait for speech rather than render idle frames
-                    self._stop.wait(0.0005)
-                    continue
-                began = time.perf_counter()
-                second = position // AUDIO_RATE
-                if card_cache is None or card_cache[0] != second:
-                    card_cache = (second, self._card(self.wall_time(position)))
-                card = card_cache[1]
-                caption = self.timeline.caption_at(position)
-                with self._face_lock:
-                    host = self.face.frame(index) if card.mode != "slate" else None
-                    if index % self.options.fps == 0:
-                        self.face.forget(position / AUDIO_RATE - 2.0)
-                if host is None:
-                    host = np.zeros(
-                        (self.compositor.layout.height, self.compositor.layout.host_width, 3),
-                        np.uint8,
-                    )
-                audio = self._hear(position)
-                flash = self.options.test_pattern and index % (2 * self.options.fps) == 0
-                if flash:
-                    audio = _beep(self.spt)
-                rgb = self.compositor.compose(host, card, caption.text if caption else None, flash)
-                tick = Tick(index, rgb_to_i420(rgb), audio)
+        while not self._stop.is_set():
+            self._mark("renderer")
+            if index < self.next_tick:
+                # fell behind: skip what the ticker already covered, and (paced) as
+                # many frames more as one takes to render, or the frame for the tick
+                # going out now is late again when done, and every one after it
+                index = self.next_tick
+                if self.options.paced:
+                    index += min(RENDER_AHEAD // 2, 1 + math.ceil(frame_seconds * fps))
+            if index >= self.next_tick + RENDER_AHEAD:
+                self._stop.wait(0.004 if self.options.paced else 0.0005)
+                continue
+            position = index * self.spt
+            if not self.options.paced and position + self.spt > self.produced_until:
+                # unpaced (benchmarks): wait for speech rather than render idle frames
+                self._stop.wait(0.0005)
+                continue
+            began = time.perf_counter()
+            second = position // AUDIO_RATE
+            if card_cache is None or card_cache[0] != second:
+                card_cache = (second, self._card(self.wall_time(position)))
+            card = card_cache[1]
+            caption = self.timeline.caption_at(position)
+            with self._face_lock:
+                host = self.face.frame(index) if card.mode != "slate" else None
                 if index % self.options.fps == 0:
-                    # behind the ticker too: a late frame reads its samples from here
-                    heard = min(position, self.next_tick * self.spt)
-                    self.timeline.forget(heard - 2 * AUDIO_RATE)
-                with self._queue_lock:
-                    self._queue.append(tick)
-                    self._queue_lock.notify_all()
-                index += 1
-                self.rendered = index
-                frame_seconds += (time.perf_counter() - began - frame_seconds) * 0.2
-        except Exception:
-            log.exception("the renderer failed; the ticker keeps the last picture on air")
+                    self.face.forget(position / AUDIO_RATE - 2.0)
+            if host is None:
+                host = np.zeros(
+                    (self.compositor.layout.height, self.compositor.layout.host_width, 3),
+                    np.uint8,
+                )
+            audio = self._hear(position)
+            flash = self.options.test_pattern and index % (2 * self.options.fps) == 0
+            if flash:
+                audio = _beep(self.spt)
+            rgb = self.compositor.compose(host, card, caption.text if caption else None, flash)
+            tick = Tick(index, rgb_to_i420(rgb), audio)
+            if index % self.options.fps == 0:
+                # behind the ticker too: a late frame reads its samples from here
+                heard = min(position, self.next_tick * self.spt)
+                self.timeline.forget(heard - 2 * AUDIO_RATE)
+            with self._queue_lock:
+                self._queue.append(tick)
+                self._queue_lock.notify_all()
+            index += 1
+            self.rendered = index
+            frame_seconds += (time.perf_counter() - began - frame_seconds) * 0.2
 
     def _hear(self, position: int) -> np.ndarray:
         """The samples of the tick at `position`, marked as heard: speech placed from now
@@ -394,49 +461,59 @@ class ShowLoop:
 
     def _tick(self) -> None:
         fps = self.options.fps
-        start = time.monotonic()
-        last_video: np.ndarray | None = None
-        index = 0
-        try:
-            while not self._stop.is_set():
-                if self.frozen.is_set():  # test hook: a stalled loop stops the heartbeat
-                    time.sleep(0.05)
-                    start = time.monotonic() - index / fps
-                    continue
-                tick = self._take(index)
-                media = index / fps
-                if tick is None:
-                    # the renderer is late: the last picture again, but this tick's own
-                    # samples (the speech is on the clock already; a word goes on)
-                    if last_video is None:
-                        last_video = self._blank()
-                    tick = Tick(index, last_video, self._hear(index * self.spt))
-                    self.status.late_frames += 1
-                    self._late_frames.event(media)
-                else:
-                    last_video = tick.video
-                self._check_words(tick)
-                for output in self.outputs:
+        index = self.next_tick  # where the show is, when started again after a failure
+        start = time.monotonic() - index / fps
+        last_video = self._last_video
+        while not self._stop.is_set():
+            self._mark("ticker")
+            if self.frozen.is_set():  # test hook: a stalled loop stops the heartbeat
+                time.sleep(0.05)
+                start = time.monotonic() - index / fps
+                continue
+            tick = self._take(index)
+            media = index / fps
+            if tick is None:
+                # the renderer is late: the last picture again, but this tick's own
+                # samples (the speech is on the clock already; a word goes on)
+                if last_video is None:
+                    last_video = self._blank()
+                tick = Tick(index, last_video, self._hear(index * self.spt))
+                self.status.late_frames += 1
+                self._late_frames.event(media)
+            else:
+                last_video = self._last_video = tick.video
+            self._check_words(tick)
+            for output in self.outputs:
+                try:
                     output.offer(tick)
-                for burst in (self._late_frames, self._late_audio, self._dropped):
-                    burst.say(media)
-                now = time.monotonic()
-                self.status.tick(now)
-                self.heartbeat()
-                index += 1
-                self.next_tick = index
-                if self._stop_after is not None and index >= self._stop_after:
-                    break
-                if self.options.paced:
-                    delay = start + index / fps - time.monotonic()
-                    if delay > 0:
-                        time.sleep(delay)
-                    elif delay < -2.0:  # the machine stalled: do not burst to catch up
-                        log.warning("output loop was %.1f s behind; resyncing", -delay)
-                        start = time.monotonic() - index / fps
-        finally:
-            self._stop.set()
-            self.finished.set()
+                except Exception:  # one broken output must not stop the others
+                    self._output_failed(output)
+            for burst in (self._late_frames, self._late_audio, self._dropped):
+                burst.say(media)
+            now = time.monotonic()
+            self.status.tick(now)
+            self.heartbeat()
+            index += 1
+            self.next_tick = index
+            if self._stop_after is not None and index >= self._stop_after:
+                break
+            if self.options.paced:
+                delay = start + index / fps - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                elif delay < -2.0:  # the machine stalled: do not burst to catch up
+                    log.warning("output loop was %.1f s behind; resyncing", -delay)
+                    start = time.monotonic() - index / fps
+        # the end of the show (its duration, or stop()); a failure is restarted instead
+        self._stop.set()
+        self.finished.set()
+
+    def _output_failed(self, output: Output) -> None:
+        name = getattr(output, "name", type(output).__name__)
+        self.status.thread_problem = f"output {name} refused a tick"
+        if name not in self._failed_outputs:
+            self._failed_outputs.add(name)
+            log.exception("output %s refused a tick; the others go on", name)
 
     def _check_words(self, tick: Tick) -> None:
         """Count words that were ready but go out as silence: a silent tick inside a

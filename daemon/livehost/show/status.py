@@ -34,6 +34,12 @@ class ShowStatus:
     schedule_version: int = 0
     schedule_hash: str = ""
     outputs: list[dict[str, object]] = field(default_factory=list)
+    # show threads started again after they failed, by name, and the last failure
+    thread_restarts: dict[str, int] = field(default_factory=dict)
+    thread_problem: str = ""
+    config_problem: str = ""  # why the unit runs its last good config, not the file
+    recording_problem: str = ""  # why recording is off although configured
+    output_problem: str = ""  # why a configured output is off (its stream key)
     _tick_times: deque[float] = field(default_factory=lambda: deque(maxlen=120), repr=False)
 
     def tick(self, now: float) -> None:

@@ -1,8 +1,9 @@
-"""Health-gated systemd watchdog: WATCHDOG=1 goes out only while the output loop ticks.
+"""Health-gated systemd watchdog: WATCHDOG=1 goes out only while the show moves.
 
 A timer thread that pinged regardless would keep a hung show alive forever; this one
 pings at half the watchdog interval, and only if the output loop called `beat()`
-recently. A frozen loop means no pings, and systemd restarts the unit.
+recently and `also()` (the show's other threads: the picture and the voice) names no
+stalled part. A frozen loop means no pings, and systemd restarts the unit.
 
     watchdog = Watchdog(notifier)       # interval from $WATCHDOG_USEC via the notifier
     watchdog.start()                    # no thread at all when systemd set no watchdog
@@ -36,8 +37,10 @@ class Watchdog:
         interval: float | None = None,
         stale_after: float | None = None,
         clock: Callable[[], float] = time.monotonic,
+        also: Callable[[], str | None] = lambda: None,
     ) -> None:
         self.notifier = notifier
+        self.also = also  # another health check: why the show is stuck, or None
         self.interval = interval if interval is not None else notifier.watchdog_interval
         period = self.interval / 2 if self.interval else 0.0
         # Stale sooner than the ping period so one missed beat window already withholds a ping.
@@ -65,21 +68,30 @@ class Watchdog:
         age = self.heartbeat_age()
         return age is not None and age <= self.stale_after
 
+    def problem(self) -> str | None:
+        """Why the show is not healthy now, or None."""
+        if not self.healthy():
+            age = self.heartbeat_age()
+            return "output loop " + ("never ticked" if age is None else f"stalled for {age:.1f} s")
+        try:
+            return self.also()
+        except Exception as exc:  # a broken check must not keep pinging for a hung show
+            return f"health check failed: {exc}"
+
     def check_and_ping(self) -> bool:
         """One watchdog round: ping if healthy. Returns whether a ping was sent."""
-        if self.healthy():
+        problem = self.problem()
+        if problem is None:
             if self._stalled:
                 self._stalled = False
-                log.warning("output loop ticks again; watchdog pings resume")
+                log.warning("the show moves again; watchdog pings resume")
             self.pings_sent += 1
             return self.notifier.watchdog()
         self.pings_withheld += 1
         if not self._stalled:
             self._stalled = True
-            age = self.heartbeat_age()
-            said = "never ticked" if age is None else f"stalled for {age:.1f} s"
-            log.error("output loop %s; withholding watchdog pings so systemd restarts us", said)
-            self.notifier.status(f"output loop {said}; waiting for the watchdog")
+            log.error("%s; withholding watchdog pings so systemd restarts us", problem)
+            self.notifier.status(f"{problem}; waiting for the watchdog")
         return False
 
     def start(self) -> bool:
