@@ -124,6 +124,10 @@ def test_daemon_unit_keeps_the_settings_jetpack_6_needs():
     assert settings["Restart"] == "on-failure"
     assert settings["User"] == "livehost" and settings["SupplementaryGroups"] == "video"
     assert "PrivateDevices" not in settings  # it would hide the GPU
+    # a start limit would end in dead air (or, with StartLimitAction=reboot, in a reboot
+    # loop into the same failure): the daemon breaks its own crash loops
+    assert settings["StartLimitIntervalSec"] == "0"
+    assert "StartLimitAction" not in settings
 
 
 def test_the_drafting_server_runs_at_the_lowest_priority():

@@ -7,7 +7,12 @@ import logging
 import sys
 from pathlib import Path
 
-from livehost.cli.common import add_config_argument, load_config_or_report, parse_when
+from livehost.cli.common import (
+    add_config_argument,
+    find_config_or_system,
+    parse_when,
+    print_problems,
+)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -34,7 +39,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--state-dir",
         type=Path,
         metavar="DIR",
-        help="where the last good schedule is kept (default: paths.state)",
+        help="where the last good schedule and config are kept (default: paths.state for "
+        "the schedule; $STATE_DIRECTORY, else /var/lib/livehost, for the config)",
     )
     parser.add_argument(
         "--test-pattern",
@@ -67,9 +73,18 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"livehost run: --mqtt: {exc}", file=sys.stderr)
             return 2
-    loaded = load_config_or_report(args.config)
-    if loaded is None:
+    from livehost.config.lastgood import ConfigKeeper, state_folder
+    from livehost.problems import ProblemsError
+
+    choice = find_config_or_system(args.config)
+    keeper = ConfigKeeper(state_folder(args.state_dir, choice.checkout))
+    try:
+        # the file, or the last good copy when the file is broken or keeps failing
+        start = keeper.choose(choice.path, choice.checkout)
+    except ProblemsError as exc:
+        print_problems(exc.problems, sys.stderr)
         return 2
+    loaded = start.loaded
     now = parse_when(args.now, loaded.config.unit.zone) if args.now else None
     # structured fields in the journal under systemd, plain lines on a terminal
     setup_logging(args.verbose, unit_id=loaded.config.unit.id)
@@ -87,4 +102,4 @@ def run(args: argparse.Namespace) -> int:
         mqtt=args.mqtt,
         now=now,
     )
-    return Daemon(loaded, options).run()
+    return Daemon(loaded, options, start=start, keeper=keeper).run()

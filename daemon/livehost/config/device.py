@@ -18,7 +18,7 @@ from livehost.config.recording import RecordingConfig
 from livehost.config.scripts import ScriptsConfig
 from livehost.config.show import ShowConfig
 from livehost.config.unit import UnitConfig
-from livehost.config.yamlfile import load_yaml_file
+from livehost.config.yamlfile import parse_yaml, read_text_file
 from livehost.problems import ProblemsError
 
 DEFAULT_CONFIG = "/etc/livehost/livehost.yaml"
@@ -63,7 +63,13 @@ class LoadedConfig:
 def load_config(path: str | Path, checkout: Path | None = None) -> LoadedConfig:
     """The config at `path`; with `checkout`, its paths are the checkout's (var/, models/)
     whatever the file says, so the sample config runs in a checkout as it is."""
-    doc = load_yaml_file(path)
+    return load_config_text(read_text_file(path), path, checkout)
+
+
+def load_config_text(text: str, path: str | Path, checkout: Path | None = None) -> LoadedConfig:
+    """Config text as if it were the file at `path` (relative paths resolve from there):
+    the file itself, or the last good copy of it."""
+    doc = parse_yaml(text, str(path))
     if not isinstance(doc.data, dict):
         raise ProblemsError(
             [doc.problem((), "the config should be a section of 'name: value' lines")]

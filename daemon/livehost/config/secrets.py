@@ -27,7 +27,10 @@ def read_secret(name: str, secrets_file: str | Path | None) -> str:
         candidate = Path(cred_dir) / name
         # tmpfiles lays out empty credential files so LoadCredential= never fails the
         # unit; an empty one means "not provisioned yet", so look further
-        value = candidate.read_text(encoding="utf-8").strip() if candidate.is_file() else ""
+        try:
+            value = candidate.read_text(encoding="utf-8").strip() if candidate.is_file() else ""
+        except (OSError, UnicodeDecodeError) as exc:  # unreadable: the rest of the unit runs
+            raise SecretMissing(f"the credential '{name}' cannot be read ({exc})") from None
         if value:
             return value
     if secrets_file and Path(secrets_file).is_file():

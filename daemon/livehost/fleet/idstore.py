@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from livehost.schedule.store import atomic_write
+from livehost.config.atomic import atomic_write
 
 log = logging.getLogger(__name__)
 

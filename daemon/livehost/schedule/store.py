@@ -9,8 +9,6 @@ state directory, so a unit whose schedule file is broken at boot still goes on a
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from livehost.config.atomic import atomic_write
 from livehost.config.yamlfile import read_text_file
 from livehost.problems import Problem, ProblemsError
 from livehost.schedule.load import LoadedSchedule, load_schedule_text, text_digest
@@ -154,24 +153,6 @@ class ScheduleStore:
 
     def _now(self) -> datetime:
         return datetime.now(self.zone).replace(tzinfo=None)
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder, fsync, rename: never half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.fchmod(fd, mode)  # keep the file readable as before, not mkstemp's 0600
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _summary(problems: list[Problem]) -> str:

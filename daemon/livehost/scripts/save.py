@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from livehost.schedule.store import atomic_write
+from livehost.config.atomic import atomic_write
 from livehost.scripts.model import ScriptFile, ScriptLine
 
 _HEADER = """\

@@ -14,10 +14,11 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from livehost.config.atomic import atomic_write
 from livehost.config.yamlfile import read_text_file
 from livehost.problems import Problem, ProblemsError
 from livehost.schedule.model import Schedule
-from livehost.schedule.store import ReloadResult, atomic_write
+from livehost.schedule.store import ReloadResult
 from livehost.scripts.load import LoadedScript, load_script_text, text_digest
 from livehost.scripts.scriptset import ScriptSet
 
