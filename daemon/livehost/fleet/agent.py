@@ -15,8 +15,10 @@ so once, flags it in the state and backs off from 1 s up to TAKEOVER_MAX_SECONDS
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import queue
 import random
 import re
 import ssl
@@ -62,6 +64,10 @@ BOOT_ID = uuid.uuid4().hex[:12]
 QUEUED_EVENTS = 100  # events kept while disconnected (newest win)
 TELEMETRY_LIFETIMES = 3  # retained telemetry expires after this many intervals
 # Commands that change what `state` shows: state goes out right after their ack.
+# Commands waiting to run: the network thread only queues them, so the broker's queue
+# for this unit never overflows (a flood of 2,000 in 4 s lost hundreds without an ack
+# while each ran in turn on the network thread); beyond this many, each gets a `busy` ack.
+COMMAND_QUEUE = 100
 STATEFUL = {"pause", "resume", "skip", "pin", "unpin", "push_schedule", "reload", "stream"}
 
 
@@ -99,6 +105,11 @@ class FleetAgent:
         self.snapshots = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="fleet-agent", daemon=True)
+        self._commands: queue.Queue[mqtt.MQTTMessage | None] = queue.Queue(COMMAND_QUEUE)
+        self._worker = threading.Thread(
+            target=self._run_commands, name="fleet-commands", daemon=True
+        )
+        self.busy = 0  # commands answered `busy` (the queue was full)
         self._events: deque[Event] = deque(maxlen=QUEUED_EVENTS)
         self._last_state: str | None = None
         self._retained_seen: set[str] = set()  # command topics a retained message was on
@@ -172,11 +183,16 @@ class FleetAgent:
             log.error("fleet: the unit id 'all' is reserved; the MQTT agent stays off")
             return
         log.info("fleet: connecting to %s as %s", self.settings.url, self.topics.base)
+        self._worker.start()
         self._thread.start()
 
     def stop(self, timeout: float = 1.5) -> None:
         """Say `stopped` (retained), disconnect cleanly (no last will), end the thread."""
         self._stop.set()
+        if self._worker.is_alive():
+            # wakes the worker; when the queue is full it sees _stop between commands
+            with contextlib.suppress(queue.Full):
+                self._commands.put_nowait(None)
         if self._thread.is_alive():
             self._thread.join(timeout)
 
@@ -378,10 +394,35 @@ class FleetAgent:
         try:
             if message.retain:
                 self._retained_command(client, message)
-            else:
-                self._command(client, message)
+                return
+            try:
+                self._commands.put_nowait(message)  # run by the worker, in arrival order
+            except queue.Full:
+                self._refuse_busy(client, message)
         except Exception:  # a paho callback that raises would end the agent's loop
             log.exception("fleet: handling a message on %s failed", message.topic)
+
+    def _run_commands(self) -> None:
+        while not self._stop.is_set():
+            message = self._commands.get()
+            if message is None or self._stop.is_set():
+                return
+            try:
+                self._command(self.client, message)
+            except Exception:  # one command must not end the worker
+                log.exception("fleet: handling a message on %s failed", message.topic)
+
+    def _refuse_busy(self, client: mqtt.Client, message: mqtt.MQTTMessage) -> None:
+        name = command_name(message.topic)
+        if name is None:  # Home Assistant's entity topics: dropped, HA sends state again
+            return
+        self.busy += 1
+        if self.busy == 1 or self.busy % 100 == 0:
+            log.warning(
+                "fleet: %d commands waiting; answering busy (%d so far)", COMMAND_QUEUE, self.busy
+            )
+        ack = self.handler.busy(name, message.payload, COMMAND_QUEUE)
+        self._publish_ack(client, message, name, message.payload, ack)
 
     def _retained_command(self, client: mqtt.Client, message: mqtt.MQTTMessage) -> None:
         """Commands are never retained (docs/mqtt.md): one the broker kept (left by any
@@ -409,16 +450,7 @@ class FleetAgent:
                 return
         started = time.perf_counter()
         ack = self.handler.handle(name, payload)
-        props = message.properties
-        response = getattr(props, "ResponseTopic", None) if props else None
-        reply_props = None
-        if response:
-            correlation = getattr(props, "CorrelationData", None)
-            if correlation is not None:
-                reply_props = Properties(PacketTypes.PUBLISH)
-                reply_props.CorrelationData = correlation
-        target = response or _reply_to(name, payload) or self.topics.ack
-        client.publish(target, ack.model_dump_json(), qos=1, properties=reply_props)
+        self._publish_ack(client, message, name, payload, ack)
         log.debug(
             "fleet: %s %s -> %s in %.1f ms",
             name,
@@ -430,6 +462,22 @@ class FleetAgent:
             self._command_event(ack)
         if ack.ok and not ack.duplicate and name in STATEFUL:
             self._publish_state()
+
+    def _publish_ack(
+        self, client: mqtt.Client, message: mqtt.MQTTMessage, name: str, payload: bytes, ack: Ack
+    ) -> None:
+        """To the MQTT 5 response topic (with its correlation data), else to `reply_to`
+        in the payload, else to the unit's ack topic."""
+        props = message.properties
+        response = getattr(props, "ResponseTopic", None) if props else None
+        reply_props = None
+        if response:
+            correlation = getattr(props, "CorrelationData", None)
+            if correlation is not None:
+                reply_props = Properties(PacketTypes.PUBLISH)
+                reply_props.CorrelationData = correlation
+        target = response or _reply_to(name, payload) or self.topics.ack
+        client.publish(target, ack.model_dump_json(), qos=1, properties=reply_props)
 
     def _command_event(self, ack: Ack) -> None:
         outcome = "ok" if ack.ok else f"{ack.error.code}: {ack.error.message}" if ack.error else ""

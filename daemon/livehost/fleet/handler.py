@@ -95,6 +95,18 @@ class CommandHandler:
         self.ids.remember(command.id, ack.model_dump(mode="json"))
         return ack
 
+    def busy(self, name: str, payload: bytes, waiting: int) -> Ack:
+        """The ack for a command that found the queue full: not run and not remembered,
+        so the same id can be sent again. A payload that is refused anyway says why."""
+        try:
+            command = c.parse_command(name, payload)
+        except c.CommandRefused as refused:
+            return self._ack(
+                name, refused.command_id, error=AckError(code=refused.code, message=refused.message)
+            )  # type: ignore[arg-type]
+        message = f"{waiting} commands are waiting; not run, send it again in a moment"
+        return self._ack(name, command.id, error=AckError(code="busy", message=message))
+
     def _execute(self, command: c.Command) -> dict:
         log.info("command %s (%s)", type(command).__name__, command.id)
         control = self.control

@@ -20,6 +20,7 @@ ErrorCode = Literal[
     "expired",  # arrived after its `expires` time
     "refused",  # valid, but the show said no (broken schedule, unknown product ...)
     "failed",  # an unexpected error while executing; the daemon carries on
+    "busy",  # too many commands waiting: not run, not remembered; send it again later
 ]
 
 

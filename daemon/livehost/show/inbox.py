@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass, replace
 
 MAX_OPERATOR_LINE = 300  # characters
-MAX_WAITING = 50  # lines queued at most; the oldest lowest-priority one goes first
+MAX_WAITING = 20  # lines queued at most (about two minutes of talk)
 
 
 @dataclass(frozen=True)
@@ -77,8 +77,16 @@ class Inbox:
                     if len(text) > MAX_OPERATOR_LINE:
                         raise ValueError(f"the line is longer than {MAX_OPERATOR_LINE} characters")
                     if len(self._lines) >= MAX_WAITING:
-                        self._lines.sort()
-                        self._lines.pop()  # the lowest priority, newest: it waited least
+                        # full: a line more urgent than the least urgent waiting one takes
+                        # its place (the newest of those: it waited least); else refused,
+                        # so the operator hears it at once instead of after minutes
+                        lowest = max(self._lines)
+                        if -lowest[0] >= message.priority:
+                            raise ValueError(
+                                f"{MAX_WAITING} operator lines are waiting to be said; "
+                                "send it again once they are (or with a higher priority)"
+                            )
+                        self._lines.remove(lowest)
                     line = Say(text, message.priority)
                     self._lines.append((-message.priority, next(self._arrivals), line))
                     self._lines.sort()
