@@ -61,12 +61,9 @@ class CommandHandler:
         self.executed = 0  # commands run (not duplicates, not refused payloads)
 
     def handle(self, name: str, payload: bytes) -> Ack:
-        try:
-            command = c.parse_command(name, payload)
-        except c.CommandRefused as refused:
-            return self._ack(
-                name, refused.command_id, error=AckError(code=refused.code, message=refused.message)
-            )  # type: ignore[arg-type]
+        command = self._parse(name, payload)
+        if isinstance(command, Ack):
+            return command
         earlier = self.ids.get(command.id)
         if earlier is not None:
             earlier.update(duplicate=True, ts=self.clock())
@@ -98,14 +95,20 @@ class CommandHandler:
     def busy(self, name: str, payload: bytes, waiting: int) -> Ack:
         """The ack for a command that found the queue full: not run and not remembered,
         so the same id can be sent again. A payload that is refused anyway says why."""
+        command = self._parse(name, payload)
+        if isinstance(command, Ack):
+            return command
+        message = f"{waiting} commands are waiting; not run, send it again in a moment"
+        return self._ack(name, command.id, error=AckError(code="busy", message=message))
+
+    def _parse(self, name: str, payload: bytes) -> c.Command | Ack:
+        """The command, or the ack refusing its payload."""
         try:
-            command = c.parse_command(name, payload)
+            return c.parse_command(name, payload)
         except c.CommandRefused as refused:
             return self._ack(
                 name, refused.command_id, error=AckError(code=refused.code, message=refused.message)
             )  # type: ignore[arg-type]
-        message = f"{waiting} commands are waiting; not run, send it again in a moment"
-        return self._ack(name, command.id, error=AckError(code="busy", message=message))
 
     def _execute(self, command: c.Command) -> dict:
         log.info("command %s (%s)", type(command).__name__, command.id)
