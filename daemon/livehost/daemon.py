@@ -36,6 +36,7 @@ from livehost.show.director import Director
 from livehost.show.inbox import Inbox
 from livehost.show.loop import ShowLoop, ShowOptions
 from livehost.show.programme import Programme
+from livehost.show.rehearse import rehearse
 from livehost.show.status import ShowStatus
 from livehost.speech.pending import PendingSpeech
 from livehost.stream.encoder import EncoderSettings
@@ -181,7 +182,13 @@ class Daemon:
         self.watchdog = Watchdog(self.notifier)
         self.signals = ServiceSignals()
         state_dir = options.state_dir or loaded.state_dir
-        self.store = ScheduleStore(loaded.schedule_path, self.config.unit.zone, state_dir)
+        zone = self.config.unit.zone
+        self.store = ScheduleStore(
+            loaded.schedule_path,
+            zone,
+            state_dir,
+            rehearse=lambda schedule: rehearse(schedule, zone, datetime.now(timezone.utc)),
+        )
         # staff-approved script lines, one file per product beside the schedule
         self.scripts = ScriptStore(
             scripts_folder(loaded.schedule_path, self.config.scripts.folder), state_dir

@@ -26,6 +26,7 @@ from livehost.schedule.load import LoadedSchedule, load_schedule_file
 from livehost.schedule.model import Slot
 from livehost.schedule.planner import Occurrence, Planner, occurrences
 from livehost.show.material import product_material
+from livehost.show.rehearse import rehearse, rehearse_config
 from livehost.speech.voices import voice_language
 from livehost.textwidth import ljust
 
@@ -54,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
     if args.config or choice.path.exists() or not files:
         try:
             loaded_config = load_chosen(choice)
+            problems += rehearse_config(loaded_config)  # what a start builds from it
             zone = loaded_config.config.unit.zone
             zone_note = f"time zone {loaded_config.config.unit.timezone}"
             if not files:
@@ -67,6 +69,11 @@ def run(args: argparse.Namespace) -> int:
             loaded = load_schedule_file(file, now=now.replace(tzinfo=None))
         except ProblemsError as exc:
             problems += exc.problems
+            continue
+        # what the show would do with it: plan, paint, talk (no traceback, one problem)
+        rehearsal = rehearse(loaded, zone, now)
+        if rehearsal:
+            problems += rehearsal
             continue
         results.append(loaded)
         problems += loaded.warnings

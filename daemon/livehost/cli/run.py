@@ -75,12 +75,13 @@ def run(args: argparse.Namespace) -> int:
             return 2
     from livehost.config.lastgood import ConfigKeeper, state_folder
     from livehost.problems import ProblemsError
+    from livehost.show.rehearse import rehearse_config
 
     choice = find_config_or_system(args.config)
     keeper = ConfigKeeper(state_folder(args.state_dir, choice.checkout))
     try:
         # the file, or the last good copy when the file is broken or keeps failing
-        start = keeper.choose(choice.path, choice.checkout)
+        start = keeper.choose(choice.path, choice.checkout, rehearse_config)
     except ProblemsError as exc:
         print_problems(exc.problems, sys.stderr)
         return 2

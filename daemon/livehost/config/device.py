@@ -74,6 +74,10 @@ def load_config_text(text: str, path: str | Path, checkout: Path | None = None) 
         raise ProblemsError(
             [doc.problem((), "the config should be a section of 'name: value' lines")]
         )
+    if not any(key in DeviceConfig.model_fields for key in doc.data):
+        # none of the config's sections: another file (a wrong path, a symlink to a
+        # system file). Nothing of it is quoted into logs or the fleet's state.
+        raise ProblemsError([doc.problem((), "this is not a livehost config: it has no unit:")])
     if checkout is not None:
         doc.data["paths"] = development_paths(checkout)
     try:

@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +38,8 @@ log = logging.getLogger(__name__)
 LAST_GOOD_NAME = "livehost.last-good.yaml"
 RECORD_NAME = "config-starts.json"  # failed starts per config digest, and what was saved
 FAILED_STARTS = 2  # starts in a row that never went on air before the last good one runs
+# a dry run of what a start builds from a config (livehost.show.rehearse.rehearse_config)
+Rehearsal = Callable[[LoadedConfig], list[Problem]]
 
 
 def state_folder(option: Path | None, checkout: Path | None) -> Path:
@@ -75,12 +78,18 @@ class ConfigKeeper:
 
     # --- at start ---
 
-    def choose(self, path: Path, checkout: Path | None) -> StartConfig:
+    def choose(
+        self, path: Path, checkout: Path | None, rehearse: Rehearsal = lambda loaded: []
+    ) -> StartConfig:
         """The config to start with; raises ProblemsError (the file's problems) when the
-        file is unusable and there is no last good copy."""
+        file is unusable and there is no last good copy. `rehearse` says whether a start
+        can build what a valid config asks for."""
         try:
             text = read_text_file(path)
             start = StartConfig(load_config_text(text, path, checkout), text)
+            problems = rehearse(start.loaded)
+            if problems:
+                raise ProblemsError(problems)
         except ProblemsError as exc:
             return self._instead(exc, f"{len(exc.problems)} problem(s) in {path}", exc.problems)
         failed = self._record().get("failed", {}).get(start.digest, 0)

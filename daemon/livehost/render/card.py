@@ -130,7 +130,7 @@ class PanelPainter:
             try:
                 with Image.open(path) as opened:
                     self._images[path] = opened.convert("RGB")
-            except (OSError, ValueError) as exc:
+            except (OSError, ValueError, Image.DecompressionBombError) as exc:
                 log.warning("product picture %s cannot be shown: %s", path, exc)
                 self._images[path] = None
         return self._images[path]

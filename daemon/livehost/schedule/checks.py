@@ -154,12 +154,43 @@ def _first_clash(a: Slot, b: Slot) -> tuple[str, int, int] | None:
     return None
 
 
+MAX_PICTURE_PIXELS = 40_000_000  # a 40 MP photo; beyond it decoding costs the show seconds
+
+
 def _images(schedule: Schedule, doc: YamlDocument) -> Iterator[Problem]:
     base = Path(doc.file).parent
     for index, product in enumerate(schedule.products):
-        if product.image and not (base / product.image).is_file():
+        if not product.image:
+            continue
+        where = ("products", index, "image")
+        path = base / product.image
+        if not path.is_file():
             yield doc.problem(
-                ("products", index, "image"),
+                where,
                 f"the picture '{product.image}' was not found; the card will show no picture",
                 severity="warning",
             )
+            continue
+        problem = _picture_problem(path)
+        if problem:
+            yield doc.problem(
+                where,
+                f"the picture '{product.image}' {problem}; the card will show no picture",
+                severity="warning",
+            )
+
+
+def _picture_problem(path: Path) -> str:
+    """Why the card cannot show the picture (read from its header only), or ""."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as picture:
+            width, height = picture.size
+    except Image.DecompressionBombError:
+        return "is far too large"
+    except (OSError, ValueError):
+        return "is not a picture the card can show (PNG, JPEG or WebP)"
+    if width * height > MAX_PICTURE_PIXELS:
+        return f"is {width}x{height} pixels; save it at most 40 megapixels (e.g. 6000x6000)"
+    return ""

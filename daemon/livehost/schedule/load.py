@@ -15,6 +15,9 @@ from livehost.problems import Problem, ProblemsError
 from livehost.schedule.checks import check_schedule
 from livehost.schedule.model import Schedule
 
+# the schedule's top-level sections, as a file spells them
+SECTIONS = tuple(info.alias or name for name, info in Schedule.model_fields.items())
+
 
 @dataclass(frozen=True)
 class LoadedSchedule:
@@ -43,6 +46,18 @@ def load_schedule_text(text: str, name: str, now: datetime | None = None) -> Loa
                     (),
                     "the schedule should be a section of 'name: value' "
                     "lines starting with store:, products: and slots:",
+                )
+            ]
+        )
+    if not any(key in SECTIONS for key in doc.data):
+        # none of the schedule's sections: another file (a wrong path, a symlink to a
+        # system file). Nothing of it is quoted into logs or the fleet's state.
+        raise ProblemsError(
+            [
+                doc.problem(
+                    (),
+                    "this is not a schedule: it has none of "
+                    + ", ".join(f"{k}:" for k in SECTIONS),
                 )
             ]
         )

@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 LAST_GOOD_NAME = "schedule.last-good.yaml"
 
 Listener = Callable[[LoadedSchedule], None]
+# a dry run of what the show will do with a schedule (livehost.show.rehearse): its
+# problems, [] when the show can use it
+Rehearsal = Callable[[LoadedSchedule], list[Problem]]
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,15 @@ class ReloadResult:
 
 
 class ScheduleStore:
-    def __init__(self, path: Path, zone: ZoneInfo, state_dir: Path) -> None:
+    def __init__(
+        self,
+        path: Path,
+        zone: ZoneInfo,
+        state_dir: Path,
+        rehearse: Rehearsal = lambda loaded: [],
+    ) -> None:
         self.path = Path(path)
+        self.rehearse = rehearse
         self.zone = zone
         self.state_dir = Path(state_dir)
         self.current: LoadedSchedule | None = None
@@ -62,7 +72,7 @@ class ScheduleStore:
             return self.current
         try:
             text = read_text_file(self.last_good_path)
-            loaded = load_schedule_text(text, str(self.last_good_path))
+            loaded = self._usable(text, str(self.last_good_path))
         except ProblemsError as exc:
             log.error(
                 "no usable schedule: %s; last good copy: %s",
@@ -96,7 +106,7 @@ class ScheduleStore:
                 self.last_problems = []
                 return ReloadResult(False, [])
             try:
-                loaded = load_schedule_text(text, source, now=self._now())
+                loaded = self._usable(text, source, now=self._now())
             except ProblemsError as exc:
                 return self._refuse(exc.problems)
             self._swap(loaded, persist=True)
@@ -109,11 +119,19 @@ class ScheduleStore:
         the file and the running schedule untouched.
         """
         try:
-            load_schedule_text(text, str(self.path), now=self._now())
+            self._usable(text, str(self.path), now=self._now())
         except ProblemsError as exc:
             return ReloadResult(False, exc.problems)
         atomic_write(self.path, text)
         return self.offer(text, str(self.path))
+
+    def _usable(self, text: str, source: str, now: datetime | None = None) -> LoadedSchedule:
+        """Valid and rehearsed, or ProblemsError: only such a schedule airs and is kept."""
+        loaded = load_schedule_text(text, source, now=now)
+        problems = self.rehearse(loaded)
+        if problems:
+            raise ProblemsError(problems)
+        return loaded
 
     def _refuse(self, problems: list[Problem]) -> ReloadResult:
         self.last_problems = problems

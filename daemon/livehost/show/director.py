@@ -51,8 +51,10 @@ class Director:
         clock: Callable[[], float] | None = None,
         notice_every: float = NOTICE_EVERY,
         pacing: Pacing | None = None,
+        strict: bool = False,
     ) -> None:
         self.programme = programme
+        self.strict = strict  # a source's failure raises (a rehearsal) instead of being skipped
         self.inbox = programme.inbox
         self.scripts = scripts
         self.rng = random.Random(seed)
@@ -99,6 +101,8 @@ class Director:
             try:
                 line = source.next(moment)
             except Exception as exc:  # one source's bad line must not silence the others
+                if self.strict:
+                    raise
                 self._report(source.name, exc)
                 continue
             if line is not None:
