@@ -65,6 +65,26 @@ def mean_motion(path: Path, start: float) -> float:
     return float(np.mean(diffs))
 
 
+def stream_ends_and_voice(path: Path, start: float) -> tuple[float, float, float]:
+    """End times of the video and audio streams, and the RMS of the audio after `start`."""
+    ends = {"video": 0.0, "audio": 0.0}
+    samples = []
+    with av.open(str(path)) as container:
+        for packet in container.demux():
+            if packet.pts is None or packet.duration is None:
+                continue
+            kind = packet.stream.type
+            end = float((packet.pts + packet.duration) * packet.time_base)
+            ends[kind] = max(ends[kind], end)
+            if kind == "audio" and float(packet.pts * packet.time_base) >= start:
+                for frame in packet.decode():
+                    samples.append(frame.to_ndarray().astype(np.float32).reshape(-1))
+    audio = np.concatenate(samples) if samples else np.zeros(1, np.float32)
+    if np.abs(audio).max() <= 1.0:  # AAC decodes to float in [-1, 1]
+        audio = audio * 32768
+    return ends["video"], ends["audio"], float(np.sqrt(np.mean(audio**2)))
+
+
 def test_a_renderer_that_fails_is_started_again_and_the_picture_moves(tmp_path) -> None:
     show = Show(tmp_path / "unit")
     show.loop.face = FailingFace(show.loop.face, fail_frames=3)
@@ -76,8 +96,13 @@ def test_a_renderer_that_fails_is_started_again_and_the_picture_moves(tmp_path) 
     assert show.status.thread_restarts == {"renderer": 3}
     assert "injected face failure" in show.status.thread_problem
     assert show.status.ticks >= 4 * FPS  # the ticker never stopped
-    # the renderer draws again: the face moves in the recording after the failures
-    assert mean_motion(show.recorder.files[0], recovered + 0.5) > 0.05
+    # the renderer draws again: the face moves in the recording after the failures,
+    # the voice goes on, and picture and sound stay within a frame of each other
+    recording = show.recorder.files[0]
+    assert mean_motion(recording, recovered + 0.5) > 0.05
+    video_end, audio_end, loudness = stream_ends_and_voice(recording, recovered + 0.5)
+    assert loudness > 300, "no voice after the recovery"
+    assert abs(video_end - audio_end) <= 1 / FPS + 1024 / 48000
 
 
 def test_a_renderer_that_keeps_failing_stops_the_show_with_the_reason(tmp_path, monkeypatch):
