@@ -1,10 +1,11 @@
 """Fleet: command round trip over a real mosquitto on loopback, and the CPU cost of the
 agent's telemetry, state and snapshots.
 
-Round trip: `livehostctl`'s Operator publishes a command (QoS 1, MQTT 5 response topic)
-and waits for its ack; first to an in-process FleetAgent with a stand-in show (the fleet
-path alone: validation, id journal with fdatasync, ack), then to a real `livehost run`
-with the show on air (no RTMP output) competing for the same two cores. Target p99 <=
+Round trip: `livehostctl`'s Operator publishes a command (QoS 1, MQTT 5 correlation data)
+and waits for its ack on the unit's ack topic; first to an in-process FleetAgent with a
+stand-in show (the fleet path alone: validation, id journal with fdatasync, ack), then to
+a real `livehost run` with the show on air (no RTMP output) competing for the same two
+cores. Target p99 <=
 20 ms. CPU costs are process CPU time per call on this machine.
 """
 

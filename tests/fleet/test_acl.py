@@ -1,6 +1,8 @@
-"""The example broker config (etc/mosquitto/) with a real mosquitto: TLS with passwords
-and with client certificates, and an ACL under which a unit touches only its own topics
-while the operator commands all."""
+"""The example broker config (etc/mosquitto/) with a real mosquitto: units on TLS with
+passwords and with client certificates, operators and Home Assistant on their own
+listener with certificates of the operators' CA, and an ACL under which a unit touches
+only its own topics while the operator commands all. The rogue units of the attack on
+this setup are in tests/faults/test_fleet_security.py."""
 
 from __future__ import annotations
 
@@ -10,27 +12,34 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pytest
 from tests.fleet.conftest import Recorder, make_agent, wait_until
 
-from livehost.devservers import Server, free_port
+from livehost.devservers import Server, free_port, wait_for_port
 from livehost.fleet.connection import BrokerSettings, make_client
 from livehost.fleet.operator import NotConnected, Operator
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "etc" / "mosquitto"
 PASSWORDS = {"operator": "op-secret", "unit-a": "a-secret", "unit-b": "b-secret"}
+SITES = {"unit-a": "site-1", "unit-b": "site-1", "unit-c": "site-2"}  # unit-c: a certificate
+ROLES = ("operator", "homeassistant")  # certificates of the operators' CA
 
 
 class FleetBroker:
+    """The shipped conf, ACL and scripts on loopback ports and in a temporary folder,
+    set up the way docs/mqtt.md (Broker) tells an administrator to."""
+
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.password_port, self.cert_port = free_port(), free_port()
+        self.operator_port = free_port()
         certs = folder / "certs"
         subprocess.run(
-            [str(EXAMPLE / "make-certs.sh"), str(certs), "127.0.0.1", "unit-c"],
+            [str(EXAMPLE / "make-certs.sh"), str(certs), "127.0.0.1", "unit-c", "--", *ROLES],
             check=True,
             timeout=30,
         )
@@ -42,13 +51,19 @@ class FleetBroker:
                 check=True,
                 timeout=30,
             )
-        (folder / "livehost.acl").write_text((EXAMPLE / "livehost.acl").read_text())
+        acl = folder / "livehost.acl"
+        acl.write_text((EXAMPLE / "livehost.acl").read_text())
+        for unit, site in SITES.items():
+            subprocess.run(
+                [str(EXAMPLE / "add-unit.sh"), str(acl), site, unit], check=True, timeout=30
+            )
         conf = (EXAMPLE / "livehost.conf").read_text()
         conf = conf.replace("/etc/mosquitto/", f"{folder}/").replace(
             "/var/lib/mosquitto/", f"{folder}/"
         )
         conf = conf.replace("listener 8883", f"listener {self.password_port} 127.0.0.1")
         conf = conf.replace("listener 8884", f"listener {self.cert_port} 127.0.0.1")
+        conf = conf.replace("listener 8885", f"listener {self.operator_port} 127.0.0.1")
         # stay the test's user: as root, mosquitto would drop to `mosquitto`, who cannot
         # read a pytest folder
         conf += f"\nlog_dest file {folder}/mosquitto.log\nuser {getpass.getuser()}\n"
@@ -61,6 +76,11 @@ class FleetBroker:
         )
         self.ca = str(certs / "ca.crt")
         self.certs = certs
+
+    def start(self) -> None:
+        self.server.start()
+        for port in (self.cert_port, self.operator_port):  # the server waited for the first
+            wait_for_port(port, 10, self.server.proc)
 
     def as_user(self, user: str, password: str | None = None) -> BrokerSettings:
         return BrokerSettings(
@@ -77,11 +97,30 @@ class FleetBroker:
             key_file=str(self.certs / f"{unit}.key"),
         )
 
+    def as_operator(self, role: str = "operator") -> BrokerSettings:
+        """On the operators' listener, with the role's certificate (no client id binding)."""
+        return BrokerSettings(
+            "127.0.0.1",
+            self.operator_port,
+            True,
+            ca_file=self.ca,
+            cert_file=str(self.certs / "operators" / f"{role}.crt"),
+            key_file=str(self.certs / "operators" / f"{role}.key"),
+        )
+
+    def ctl_args(self) -> list[str]:
+        """`livehostctl` flags that log in as the operator."""
+        s = self.as_operator()
+        return [
+            *("--broker", f"mqtts://127.0.0.1:{s.port}", "--ca-file", str(s.ca_file)),
+            *("--cert-file", str(s.cert_file), "--key-file", str(s.key_file)),
+        ]
+
 
 @pytest.fixture
 def fleet_broker(tmp_path: Path) -> Iterator[FleetBroker]:
     broker = FleetBroker(tmp_path / "broker")
-    broker.server.start()
+    broker.start()
     try:
         yield broker
     finally:
@@ -91,12 +130,12 @@ def fleet_broker(tmp_path: Path) -> Iterator[FleetBroker]:
 class RawClient:
     """A unit misbehaving on purpose: publishes where it should not, records PUBACKs."""
 
-    def __init__(self, settings: BrokerSettings) -> None:
+    def __init__(self, settings: BrokerSettings, client_id: str = "rogue-unit-a") -> None:
         self.pubacks: dict[int, object] = {}
         self.subacks: list[list] = []
         self.messages: list[mqtt.MQTTMessage] = []
         self.connected = threading.Event()
-        self.client = make_client("rogue-unit-a", settings)
+        self.client = make_client(client_id, settings)
         self.client.on_connect = lambda *a: self.connected.set()
         self.client.on_publish = lambda c, u, mid, rc, p: self.pubacks.__setitem__(mid, rc)
         self.client.on_subscribe = lambda c, u, mid, rcs, p: self.subacks.append(rcs)
@@ -120,14 +159,12 @@ def test_a_unit_cannot_command_or_impersonate_another_unit(fleet_broker, tmp_pat
         0, tmp_path, "unit-b", "site-1", settings=fleet_broker.as_user("unit-b")
     )
     agent_b.start()
-    op_view = Recorder(
-        0, ["livehost/site-1/unit-b/state"], settings=fleet_broker.as_user("operator")
-    )
+    op_view = Recorder(0, ["livehost/site-1/unit-b/state"], settings=fleet_broker.as_operator())
     rogue = RawClient(fleet_broker.as_user("unit-a"))
     try:
         wait_until(agent_b.connected.is_set, 5)
-        with Operator(fleet_broker.as_user("operator")) as op:
-            # the operator sees unit B and commands it; B may answer on the reply topic
+        with Operator(fleet_broker.as_operator()) as op:
+            # the operator sees unit B and commands it; B answers on its own ack topic
             assert op.fleet()["site-1/unit-b"].availability == "online"
             assert op.command("site-1/unit-b", "skip")["ok"]
             assert control_b.calls == [("skip",)]
@@ -170,6 +207,38 @@ def test_strangers_are_refused(fleet_broker):
         Operator(anonymous, timeout=3)
 
 
+def test_operators_and_home_assistant_connect_at_once_and_units_cannot_join_them(
+    fleet_broker, tmp_path
+):
+    agent, control, _ = make_agent(
+        0, tmp_path, "unit-b", "site-1", settings=fleet_broker.as_user("unit-b")
+    )
+    agent.start()
+    home_assistant = Recorder(
+        0, ["livehost/+/+/state"], settings=fleet_broker.as_operator("homeassistant")
+    )
+    try:
+        wait_until(agent.connected.is_set, 5)
+        # one operator, two terminals (`watch` and `send`): each keeps its own client id
+        with Operator(fleet_broker.as_operator()) as watch:
+            with Operator(fleet_broker.as_operator()) as send:
+                assert send.command("site-1/unit-b", "skip")["ok"]
+                assert watch.fleet()["site-1/unit-b"].availability == "online"
+                assert watch.client.is_connected() and send.client.is_connected()
+            assert home_assistant.client.is_connected()
+        assert control.calls == [("skip",)]
+        assert home_assistant.on("livehost/site-1/unit-b/state")
+    finally:
+        home_assistant.close()
+        agent.stop()
+    # the operators' listener has no client id binding, so it admits no unit: neither
+    # with its password nor with its certificate (it is from the fleet CA)
+    for unit in (fleet_broker.as_user("unit-a"), fleet_broker.as_certificate("unit-c")):
+        on_operators_port = replace(unit, port=fleet_broker.operator_port)
+        with pytest.raises((NotConnected, OSError)):
+            Operator(on_operators_port, timeout=3).close()
+
+
 def test_a_unit_with_a_client_certificate_runs_under_the_acl(fleet_broker, tmp_path):
     agent, control, _ = make_agent(
         0, tmp_path, "unit-c", "site-2", settings=fleet_broker.as_certificate("unit-c")
@@ -177,7 +246,7 @@ def test_a_unit_with_a_client_certificate_runs_under_the_acl(fleet_broker, tmp_p
     agent.start()
     try:
         wait_until(agent.connected.is_set, 5)
-        with Operator(fleet_broker.as_user("operator")) as op:
+        with Operator(fleet_broker.as_operator()) as op:
             units = op.fleet()
             assert units["site-2/unit-c"].availability == "online"
             assert units["site-2/unit-c"].state["unit"] == "unit-c"

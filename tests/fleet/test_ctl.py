@@ -24,19 +24,31 @@ from tests.fleet.conftest import Recorder, make_agent, wait_until
 from tests.onair.daemon_helpers import ALL_DAY_SCHEDULE
 
 from livehost.fleet.ctl import CELL_COLUMNS, event_time, main, unit_zone, zone_label
-from livehost.fleet.topics import UnitTopics
+from livehost.fleet.topics import UnitTopics, ack_sender, addresses, unit_ack_topic
 
 JPEG = b"\xff\xd8\xff\xe0fake-jpeg\xff\xd9"
 LONG_URL = "rtmp://live.example.com/app/0123456789abcdef0123456789abcdef"
 
 
 class SimUnit:
-    """Just enough of a unit: retained reports, last will, acks through response topics."""
+    """Just enough of a unit: retained reports, last will, and acks where the agent puts
+    them (the response topic if the command has one, else the unit's own ack topic)."""
 
-    def __init__(self, port: int, site: str, unit: str, answers: bool = True, **state) -> None:
+    def __init__(
+        self,
+        port: int,
+        site: str,
+        unit: str,
+        answers: bool = True,
+        claims: str | None = None,  # a rogue: the unit id its acks name instead of its own
+        listens: tuple[str, ...] = (),  # filters beyond its own (no ACL on this broker)
+        **state,
+    ) -> None:
         self.topics = UnitTopics(site, unit)
         self.commands: list[tuple[str, dict]] = []
         self.answers = answers
+        self.claims = claims or unit
+        self.listens = listens
         self.ready = threading.Event()
         self.client = mqtt.Client(
             mqtt.CallbackAPIVersion.VERSION2, client_id=f"sim-{unit}", protocol=mqtt.MQTTv5
@@ -65,7 +77,7 @@ class SimUnit:
 
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
         t = self.topics
-        client.subscribe([(f, 1) for f in t.command_filters()])
+        client.subscribe([(f, 1) for f in [*t.command_filters(), *self.listens]])
         client.publish(t.state, json.dumps(self.state), qos=1, retain=True)
         telemetry = {
             "fps": 29.9,
@@ -86,7 +98,7 @@ class SimUnit:
             client.publish(self.topics.snapshot, JPEG, retain=True)
         ack = {
             "id": body["id"],
-            "unit": self.topics.unit,
+            "unit": self.claims,
             "site": self.topics.site,
             "command": name,
             "ok": True,
@@ -95,9 +107,12 @@ class SimUnit:
             "result": {"published": True} if name == "snapshot" else {},
             "error": None,
         }
-        props = Properties(PacketTypes.PUBLISH)
-        props.CorrelationData = message.properties.CorrelationData
-        client.publish(message.properties.ResponseTopic, json.dumps(ack), qos=1, properties=props)
+        response = getattr(message.properties, "ResponseTopic", None)
+        props = None
+        if response:
+            props = Properties(PacketTypes.PUBLISH)
+            props.CorrelationData = message.properties.CorrelationData
+        client.publish(response or self.topics.ack, json.dumps(ack), qos=1, properties=props)
 
     def event(self, kind: str, message: str, ts: float | None = None) -> None:
         body = {"ts": time.time() if ts is None else ts, "kind": kind, "message": message}
@@ -263,6 +278,39 @@ def test_send_to_the_fleet_a_site_and_one_unit(broker, fleet, capsys):
     assert name == "pause" and body["mode"] == "slate" and body["expires"] > time.time()
     code, _ = ctl(broker, capsys, "send", "unit-99", "skip")
     assert code == 3  # unknown unit
+
+
+def test_send_takes_an_ack_only_from_the_ack_topic_of_the_unit_it_names(broker, capsys):
+    units = [
+        SimUnit(broker.port, "site-1", "unit-b", answers=False),  # hung
+        SimUnit(broker.port, "site-1", "unit-a", claims="unit-b"),  # answers as unit-b
+        SimUnit(broker.port, "site-2", "unit-c", listens=("livehost/+/all/cmd/+",)),
+    ]
+    try:
+        for unit in units:
+            assert unit.ready.wait(5)
+        code, out = ctl(broker, capsys, "send", "site-1/all", "skip")
+        assert all(u.commands for u in units)  # each read the command, each but B answered
+        rows = {line.split()[0]: line.split()[1] for line in out.splitlines()[1:] if line}
+        # unit-a's ack in unit-b's name counts for neither; unit-c was not asked
+        assert rows == {"site-1/unit-a": "NO", "site-1/unit-b": "NO"}, out
+        assert code == 1
+    finally:
+        for unit in units:
+            unit.close()
+
+
+def test_an_ack_is_whose_topic_it_came_on_and_only_from_a_unit_addressed():
+    assert ack_sender("livehost/site-1/unit-b/ack") == "site-1/unit-b"
+    for topic in ("livehost/reply/livehostctl-1", "livehost/site-1/all/ack", "x/site-1/u/ack"):
+        assert ack_sender(topic) is None, topic
+    assert addresses("all", "site-2/unit-c") and addresses("site-1/all", "site-1/unit-b")
+    assert addresses("site-1/unit-b", "site-1/unit-b")
+    assert not addresses("site-1/all", "site-2/unit-c")
+    assert not addresses("site-1/unit-b", "site-1/unit-a")
+    assert not addresses("site-1/all", "site-10/unit-a")
+    assert unit_ack_topic("site-1/unit-b") == "livehost/site-1/unit-b/ack"
+    assert unit_ack_topic("site-1/all") is None and unit_ack_topic("all") is None
 
 
 def test_push_schedule_validates_locally_first(broker, fleet, capsys, tmp_path):

@@ -1,12 +1,13 @@
 """`livehostctl`: the fleet operator's tool (status, watch, send, push-schedule,
 push-scripts, snapshot, events) over MQTT. Broker and TLS settings come from flags or a
-small YAML file:
+small YAML file; for the shipped broker config, the operators' listener and an operator
+certificate (docs/mqtt.md, Broker):
 
-    broker: mqtts://broker.example.com:8883
-    username: operator
-    password_file: ~/.config/livehost/operator.password
+    broker: mqtts://broker.example.com:8885
     ca_file: ~/.config/livehost/ca.crt
-    # cert_file / key_file for a client certificate instead of a password
+    cert_file: ~/.config/livehost/operator.crt
+    key_file: ~/.config/livehost/operator.key
+    # username / password_file for a broker that logs operators in with a password
 """
 
 from __future__ import annotations

@@ -1,6 +1,12 @@
 """The operator's side of the contract: read the fleet from retained messages, send a
 command to a unit or a group and gather each unit's ack. Used by `livehostctl`, the
 tests and the benchmark.
+
+An ack counts only when it comes on the ack topic of the unit it names
+(`livehost/SITE/UNIT/ack`), which the shipped ACL lets no other unit write: a unit that
+reads a group command cannot answer it for a hung neighbour. So no command names a
+reply topic of ours (any unit could write there), except a command to one unit, whose
+MQTT 5 response topic is that unit's own ack topic (to have the correlation data back).
 """
 
 from __future__ import annotations
@@ -17,7 +23,16 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from livehost.fleet.connection import BrokerSettings, make_client
-from livehost.fleet.topics import ALL, REPLY_ROOT, ROOT, split_unit_topic, target_topic
+from livehost.fleet.topics import (
+    ACKS,
+    ALL,
+    ROOT,
+    ack_sender,
+    addresses,
+    split_unit_topic,
+    target_topic,
+    unit_ack_topic,
+)
 
 SETTLE = 0.3  # seconds without a new retained message: the picture is complete
 
@@ -42,14 +57,13 @@ class NotConnected(ConnectionError):
 class Operator:
     def __init__(self, settings: BrokerSettings, timeout: float = 5.0) -> None:
         self.client_id = f"livehostctl-{uuid.uuid4().hex[:12]}"
-        self.reply_topic = f"{REPLY_ROOT}/{self.client_id}"
         self.client = make_client(self.client_id, settings)
         self._lock = threading.Lock()
         self._listeners: list[Callable[[mqtt.MQTTMessage], None]] = []
         self._subacks: dict[int, threading.Event] = {}
         self._connected = threading.Event()
         self._refused: str | None = None
-        self._reply_subscribed = False
+        self._acks_subscribed = False
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
         self.client.on_subscribe = self._on_subscribe
@@ -161,9 +175,11 @@ class Operator:
         expires_in: float | None = None,
         raw: bytes | None = None,
     ) -> dict[str, dict]:
-        """Publish one command (QoS 1, MQTT 5 response topic + correlation data) and
-        return the acks by SITE/UNIT, waiting until every expected unit answered or
-        `timeout`. Without `expected`, the first ack ends the wait."""
+        """Publish one command (QoS 1, MQTT 5 correlation data) and return the acks by
+        SITE/UNIT, waiting until every expected unit answered or `timeout`. Without
+        `expected`, the first ack ends the wait. An ack is matched by its correlation
+        data where the unit echoes it (a command to one unit), else by its id: the ack
+        of a `raw` group command whose id cannot be read is not recognised."""
         command_id = command_id or uuid.uuid4().hex[:16]
         body = {"id": command_id, **(args or {})}
         if expires_in is not None:
@@ -174,27 +190,35 @@ class Operator:
         correlation = command_id.encode()
 
         def take(message: mqtt.MQTTMessage) -> None:
-            if message.topic != self.reply_topic:
-                return
-            got = getattr(message.properties, "CorrelationData", None)
-            if got != correlation:
+            unit = ack_sender(message.topic)
+            if unit is None or not addresses(target, unit):
                 return
             try:
                 ack = json.loads(message.payload)
             except ValueError:
                 return
-            acks[f"{ack.get('site')}/{ack.get('unit')}"] = ack
+            if not isinstance(ack, dict) or f"{ack.get('site')}/{ack.get('unit')}" != unit:
+                return  # names another unit than the topic it came on: forged
+            got = getattr(message.properties, "CorrelationData", None)
+            ours = got == correlation if got is not None else ack.get("id") == command_id
+            if not ours:
+                return  # another command's (or another operator's) ack
+            acks[unit] = ack
             if expected is None or expected <= set(acks):
                 done.set()
 
         stop = self.listen(take)
         try:
-            if not self._reply_subscribed:
-                self.subscribe([self.reply_topic])  # once: a SUBACK per command costs a trip
-                self._reply_subscribed = True
+            if not self._acks_subscribed:
+                self.subscribe([ACKS])  # once: a SUBACK per command costs a trip
+                self._acks_subscribed = True
             props = Properties(PacketTypes.PUBLISH)
-            props.ResponseTopic = self.reply_topic
             props.CorrelationData = correlation
+            response = unit_ack_topic(target)
+            if response is not None:
+                # the unit's own ack topic: units that honour response topics answer
+                # there, with the correlation data, and the ACL lets them
+                props.ResponseTopic = response
             info = self.client.publish(
                 target_topic(target, command), payload, qos=1, properties=props
             )

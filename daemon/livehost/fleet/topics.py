@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 ROOT = "livehost"
 ALL = "all"  # the group name: livehost/<site>/all/cmd/... and livehost/all/cmd/...
-REPLY_ROOT = f"{ROOT}/reply"  # operators' reply topics live below this
 LEAVES = ("availability", "state", "telemetry", "snapshot", "events", "ack")
+ACKS = f"{ROOT}/+/+/ack"  # every unit's ack topic: what an operator listens to
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class UnitTopics:
 
     @property
     def ack(self) -> str:
-        """Where acks go when a command names no reply topic."""
+        """Where the unit acks: the one ack topic the broker's ACL lets it write."""
         return f"{self.base}/ack"
 
     def cmd(self, name: str) -> str:
@@ -84,3 +84,27 @@ def split_unit_topic(topic: str) -> tuple[str, str, str] | None:
     if len(parts) == 4 and parts[0] == ROOT and parts[3] in LEAVES and parts[2] != ALL:
         return parts[1], parts[2], parts[3]
     return None
+
+
+def ack_sender(topic: str) -> str | None:
+    """`livehost/SITE/UNIT/ack` -> `SITE/UNIT`: under the shipped ACL only that unit
+    can publish there, so the topic, not the payload, says whose ack it is."""
+    parsed = split_unit_topic(topic)
+    if parsed is None or parsed[2] != "ack":
+        return None
+    return f"{parsed[0]}/{parsed[1]}"
+
+
+def unit_ack_topic(target: str) -> str | None:
+    """The ack topic of a one-unit target (`SITE/UNIT`); None for a group."""
+    site, _, unit = target.partition("/")
+    return UnitTopics(site, unit).ack if unit and unit != ALL else None
+
+
+def addresses(target: str, unit: str) -> bool:
+    """Whether a command to `target` (`all`, `SITE/all`, `SITE/UNIT`) is for `unit`
+    (`SITE/UNIT`)."""
+    if target in (ALL, unit):
+        return True
+    site, _, name = target.partition("/")
+    return name == ALL and unit.partition("/")[0] == site
