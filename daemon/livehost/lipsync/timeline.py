@@ -13,10 +13,12 @@ class Placed:
     chunk: SpeechChunk
     start: float  # media seconds at which the chunk's first sample plays
     features: dict[str, object] = field(default_factory=dict)  # what an engine derived
+    stop: float | None = None  # cut short here (an answer cut in between two words)
 
     @property
     def end(self) -> float:
-        return self.start + self.chunk.duration
+        end = self.start + self.chunk.duration
+        return end if self.stop is None else min(end, self.stop)
 
 
 class Timeline:
@@ -51,8 +53,11 @@ class Timeline:
         return [p for p in self._items if p.end > t0 and p.start < t1]
 
     def flush(self, after: float) -> None:
-        """Drop speech that starts at or after `after` (an urgent utterance replaces it)."""
+        """Drop speech that starts at or after `after` (an urgent utterance replaces it);
+        a chunk playing at `after` ends there."""
         self._items = [p for p in self._items if p.start < after]
+        if self._items and self._items[-1].end > after:
+            self._items[-1].stop = after
 
     def forget(self, before: float) -> None:
         """Drop speech that ended before `before` (already on air)."""

@@ -24,6 +24,7 @@ from livehost.show.inbox import Inbox
 from livehost.show.memory import TalkMemory
 from livehost.show.programme import Programme
 from livehost.show.sources import Line, Moment, Source
+from livehost.show.sources.answer import AnswerSource
 from livehost.show.sources.idle import IdleSource
 from livehost.show.sources.notice import NOTICE_EVERY, NoticeSource
 from livehost.show.sources.operator import OperatorSource
@@ -64,6 +65,7 @@ class Director:
         self._failures: set[tuple[str, str]] = set()
         self.sources: list[Source] = [
             OperatorSource(self.inbox),
+            AnswerSource(self.inbox),
             NoticeSource(notice_every),
             PitchSource(self.rng, pacing),
             IdleSource(self.rng),
@@ -120,7 +122,7 @@ class Director:
         return scripts.approved(product) if scripts is not None else {}
 
     def _utter(self, line: Line, source: str, moment: Moment) -> Utterance:
-        if source != "operator":  # an operator may repeat themselves
+        if source not in ("operator", "answer"):  # they may repeat themselves
             self.memory.remember(moment.now, line.text, line.cadence or line.kind, line.product_id)
             if line.fact is not None and line.product_id is not None:
                 self.memory.told(moment.now, line.product_id, line.fact)
@@ -130,7 +132,8 @@ class Director:
             source=source,
             kind=line.kind,
             product_id=line.product_id,
-            cues=cues_for(line.kind, line.text),
+            cues=tuple(dict.fromkeys((*cues_for(line.kind, line.text), *line.cues))),
+            reply_to=line.reply_to,
             urgent=line.urgent,
             pause_after=line.pause_after,
             language=line.language or moment.lang.LANGUAGE,

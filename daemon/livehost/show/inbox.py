@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 MAX_OPERATOR_LINE = 300  # characters
 MAX_WAITING = 20  # lines queued at most (about two minutes of talk)
+MAX_REPLIES = 4  # audience answers queued at most: later ones would answer a stale chat
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,21 @@ class Say:
 
     text: str
     priority: int = 0
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A line for the audience (an answer, a greeting, a thanks), said at the next word
+    break after any operator line. `key` names what it answers (e.g. "faq:kettle:0"), so
+    a second viewer asking the same while it waits is merged into it."""
+
+    key: str
+    text: str
+    reply_to: tuple[str, ...]  # comment (event) ids
+    kind: str = "answer"  # answer | greeting | thanks
+    language: str | None = None
+    cues: tuple[str, ...] = ()
+    at_word: bool = True  # cut in at the next word (answers); else at the sentence's end
 
 
 @dataclass(frozen=True)
@@ -45,7 +61,7 @@ class Skip:
     pass
 
 
-Message = Say | Pause | Resume | Pin | Skip
+Message = Say | Reply | Pause | Resume | Pin | Skip
 
 
 @dataclass(frozen=True)
@@ -62,6 +78,8 @@ class Inbox:
         self._lock = threading.Lock()
         self._controls = Controls()
         self._lines: list[tuple[int, int, Say]] = []  # (-priority, arrival, line)
+        self._replies: list[Reply] = []  # in arrival order
+        self._word_cut = False  # the next urgent cut may fall between two words
         self._arrivals = itertools.count()
         self.urgent = threading.Event()  # set by put(); the show loop clears it
         self.changes = 0  # control changes taken, for reports
@@ -90,6 +108,11 @@ class Inbox:
                     line = Say(text, message.priority)
                     self._lines.append((-message.priority, next(self._arrivals), line))
                     self._lines.sort()
+                case Reply():
+                    if len(self._replies) >= MAX_REPLIES:
+                        raise ValueError(f"{MAX_REPLIES} answers are waiting to be said")
+                    self._replies.append(message)
+                    self._word_cut = self._word_cut or message.at_word
                 case Pause(mode=mode):
                     if mode not in ("idle", "slate"):
                         raise ValueError("pause mode is idle or slate")
@@ -102,7 +125,7 @@ class Inbox:
                     self._controls = replace(self._controls, skip=self._controls.skip + 1)
                 case _:
                     raise ValueError(f"the inbox takes no {type(message).__name__}")
-            if not isinstance(message, Say):
+            if not isinstance(message, (Say, Reply)):
                 self.changes += 1
             controls = self._controls
         if not isinstance(message, Resume):  # resuming cuts nothing: the pitch just goes on
@@ -117,6 +140,32 @@ class Inbox:
         """The next operator line to say, or None."""
         with self._lock:
             return self._lines.pop(0)[2] if self._lines else None
+
+    def merge_reply(self, key: str, comment_id: str, text: str) -> bool:
+        """Fold one more comment into a waiting reply with the same key, now said as
+        `text` ("Two of you asked ..."). False when none with that key waits."""
+        with self._lock:
+            for n, reply in enumerate(self._replies):
+                if reply.key == key:
+                    ids = (*reply.reply_to, comment_id)
+                    self._replies[n] = replace(reply, text=text, reply_to=ids)
+                    return True
+        return False
+
+    def take_reply(self) -> Reply | None:
+        with self._lock:
+            return self._replies.pop(0) if self._replies else None
+
+    def replies_waiting(self) -> int:
+        with self._lock:
+            return len(self._replies)
+
+    def take_word_cut(self) -> bool:
+        """Whether the cut the show is about to make may fall between two words (a reply
+        arrived), rather than at the end of the sentence playing; cleared by asking."""
+        with self._lock:
+            word, self._word_cut = self._word_cut, False
+        return word
 
     def waiting(self) -> int:
         with self._lock:

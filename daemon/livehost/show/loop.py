@@ -68,6 +68,10 @@ log = logging.getLogger(__name__)
 LOOKAHEAD = 6.0
 RENDER_AHEAD = 12  # frames rendered ahead of the output
 START_MARGIN = 0.15  # seconds: a late utterance starts this far after the output position
+# A cut falls at least this far after the tick going out: time for the renderer to draw
+# the first frame after it again (frames drawn ahead of a cut are drawn again).
+CUT_MARGIN = 0.08
+WORD_BREAKS = (" ",)  # the voice's phoneme between two words
 SHOW_PRIORITY = 5  # nice steps the voice and the ticker take above the process, if permitted
 RESTART_BUDGET = 5  # restarts of one thread within RESTART_WINDOW before the show gives up
 RESTART_WINDOW = 300.0
@@ -102,8 +106,12 @@ class ShowLoop:
         heartbeat: Callable[[], None] = lambda: None,
         image_path: Callable[[str | None], str | None] = lambda p: p,
         start_wall: datetime | None = None,
+        on_heard: Callable[[tuple[str, ...], float], None] = lambda reply_to, when: None,
     ) -> None:
         self.director = director
+        # told (comment ids, time.monotonic()) when an answer's first sample goes out
+        self.on_heard = on_heard
+        self._replies: dict[int, tuple[str, ...]] = {}  # utterance id -> comments it answers
         self.programme = director.programme
         self.inbox = director.inbox  # its `urgent` cuts what is prepared (operator `say`)
         self.speech = speech
@@ -128,6 +136,10 @@ class ShowLoop:
         self._place_lock = threading.Lock()
         self._queue: deque[Tick] = deque()
         self._queue_lock = threading.Condition()
+        # Bumped by a cut that takes back frames drawn ahead: the renderer starts again at
+        # `_redraw_from`, and a frame it finishes from before the cut is thrown away.
+        self._generation = 0
+        self._redraw_from: int | None = None
         self._face_lock = threading.Lock()  # the face timeline is shared by two threads
         self._late_frames = Burst(
             "late frames: the renderer fell behind; the picture is repeated, speech goes on",
@@ -272,13 +284,14 @@ class ShowLoop:
                 # One bad utterance must not silence the show: skip it and carry on.
                 failures += 1
                 log.exception("could not prepare the next utterance; skipping it")
-                position = self._flush_for_urgent()
+                self.inbox.urgent.clear()
+                position = self._cut(at_word=False)
                 self._stop.wait(min(5.0, 0.1 * 2**failures))
 
     def _produce_one(self, position: int) -> int:
         """Prepare the next utterance (or a moment of quiet); return the next free position."""
         if self.inbox.urgent.is_set():
-            position = self._flush_for_urgent()
+            return self._cut_in()
         ahead = position - self.next_tick * self.spt
         if ahead > LOOKAHEAD * AUDIO_RATE:
             self._stop.wait(0.02 if self.options.paced else 0.001)
@@ -303,24 +316,57 @@ class ShowLoop:
             self._late_audio.event(earliest / AUDIO_RATE)
         return earliest + int(START_MARGIN * AUDIO_RATE)
 
-    def _flush_for_urgent(self) -> int:
-        """Cut prepared speech for an urgent line: the sentence playing at the cut is said
-        to its end (voice and face stay in step), everything after it goes."""
+    def _cut_in(self) -> int:
+        """Something urgent arrived: an operator line, an answer, or a control change
+        (pause, pin, skip). An urgent line's first sentence is prepared while the show
+        plays on, and only then is what was prepared cut (at the next word for an
+        answer, else at the end of the sentence playing), so it follows without a gap.
+        After a control change the prepared pitch makes way at the sentence's end."""
         self.inbox.urgent.clear()
-        with self._place_lock:
-            cut = self._heard_until
-            playing = self.timeline.caption_at(cut)
+        at_word = self.inbox.take_word_cut()
+        utterance = self.director.next_utterance(self.wall_time(self._heard_until))
+        if utterance is not None and utterance.urgent:
+            return self._speak(utterance, None, at_word)
+        cut = self._cut(at_word=False)
+        return cut if utterance is None else self._speak(utterance, cut)
+
+    def _cut(self, at_word: bool) -> int:
+        """Cut prepared speech: at the first word break far enough ahead of what is heard
+        (`at_word`), else at the end of the sentence playing (voice and face stay in
+        step); everything after the cut goes. Returns the cut's position."""
+        with self._place_lock, self._queue_lock:
+            # frames drawn ahead of the tick going out can be drawn again: a cut may fall
+            # inside them (an answer follows within a fraction of a second, not after
+            # the render queue), but on a tick's first sample, so no tick holds both
+            earliest = self.next_tick * self.spt + int(CUT_MARGIN * AUDIO_RATE)
+            playing = self.timeline.caption_at(earliest)
+            cut = earliest
             if playing is not None:
-                cut = playing.end
+                breaks = [b for b in playing.breaks if b >= earliest] if at_word else []
+                cut = breaks[0] if breaks else playing.end
             # an urgent line already prepared (an operator's) is said whole: only the
             # pitch after it makes way
             cut = max(cut, self._urgent_until)
+            cut = -(-cut // self.spt) * self.spt  # up to a tick's first sample
+            if cut < self._heard_until:
+                self._take_back(cut // self.spt)
             self.timeline.flush(cut)
         with self._face_lock:
             self.face.flush(cut / AUDIO_RATE)
         return cut
 
-    def _speak(self, utterance: Utterance, position: int) -> int:
+    def _take_back(self, frame: int) -> None:
+        """Forget the frames drawn from `frame` on (held: both locks): the renderer
+        draws them again with what is placed after the cut."""
+        while self._queue and self._queue[-1].index >= frame:
+            self._queue.pop()
+        self._generation += 1
+        self._redraw_from = frame
+        self._heard_until = frame * self.spt
+
+    def _speak(self, utterance: Utterance, position: int | None, at_word: bool = False) -> int:
+        """Say `utterance` from `position`; None: cut in (see _cut_in) once its first
+        sentence is ready."""
         self.status.utterances += 1
         self.status.utterance = utterance.text
         log.debug(
@@ -334,6 +380,8 @@ class ShowLoop:
         started = time.perf_counter()
         cancel = _Cancel(self._stop, None if utterance.urgent else self.inbox.urgent)
         voice = self._voice_for(utterance.language)
+        if utterance.reply_to:
+            self._replies[utterance.id] = utterance.reply_to
         # the show's first sentence is not late: the renderer simply starts before it
         count = self.status.utterances > 1
         for chunk in voice.synthesize(utterance.text, cancel):  # type: ignore[arg-type]
@@ -345,9 +393,16 @@ class ShowLoop:
             # must not start before that
             length = math.ceil(chunk.duration * AUDIO_RATE)
             samples = _fit(_resample(chunk), length)
+            if position is None:
+                position = self._cut(at_word)
             with self._place_lock:  # no tick reads between the check and the write
                 position = self._not_in_the_past(position, count)
-                caption = Caption(position, position + length, chunk.text, utterance.id)
+                breaks = tuple(
+                    position + round(p.start * AUDIO_RATE / chunk.sample_rate)
+                    for p in chunk.phonemes
+                    if p.phoneme in WORD_BREAKS
+                )
+                caption = Caption(position, position + length, chunk.text, utterance.id, breaks)
                 self.timeline.write(position, samples, caption)
             with self._face_lock:
                 self.face.push(chunk, position / AUDIO_RATE)
@@ -355,6 +410,8 @@ class ShowLoop:
             spoken += chunk.duration
             count = True
             started = time.perf_counter()
+        if position is None:  # nothing was said (stopped): the cut still happens
+            position = self._cut(at_word)
         if utterance.urgent:
             self._urgent_until = position
         if spoken:
@@ -396,6 +453,11 @@ class ShowLoop:
         frame_seconds = 0.0  # how long a frame takes to render, wall time (smoothed)
         while not self._stop.is_set():
             self._mark("renderer")
+            with self._queue_lock:
+                generation = self._generation
+                if self._redraw_from is not None:  # a cut took back frames drawn ahead
+                    index = max(self.next_tick, min(index, self._redraw_from))
+                    self._redraw_from = None
             if index < self.next_tick:
                 # fell behind: skip what the ticker already covered, and (paced) as
                 # many frames more as one takes to render, or the frame for the tick
@@ -426,7 +488,7 @@ class ShowLoop:
                     (self.compositor.layout.height, self.compositor.layout.host_width, 3),
                     np.uint8,
                 )
-            audio = self._hear(position)
+            audio = self._hear(position, generation)
             flash = self.options.test_pattern and index % (2 * self.options.fps) == 0
             if flash:
                 audio = _beep(self.spt)
@@ -437,18 +499,22 @@ class ShowLoop:
                 heard = min(position, self.next_tick * self.spt)
                 self.timeline.forget(heard - 2 * AUDIO_RATE)
             with self._queue_lock:
+                if generation != self._generation:
+                    continue  # drawn before a cut that took it back: draw it again
                 self._queue.append(tick)
                 self._queue_lock.notify_all()
             index += 1
             self.rendered = index
             frame_seconds += (time.perf_counter() - began - frame_seconds) * 0.2
 
-    def _hear(self, position: int) -> np.ndarray:
+    def _hear(self, position: int, generation: int | None = None) -> np.ndarray:
         """The samples of the tick at `position`, marked as heard: speech placed from now
-        on starts after them."""
+        on starts after them. A frame drawn across a cut (its `generation` is gone) is
+        thrown away, so its samples do not count as heard."""
         with self._place_lock:
             audio = self.timeline.read(position, self.spt)
-            self._heard_until = max(self._heard_until, position + self.spt)
+            if generation is None or generation == self._generation:
+                self._heard_until = max(self._heard_until, position + self.spt)
         return audio
 
     def _card(self, at: datetime) -> CardContent:
@@ -483,6 +549,8 @@ class ShowLoop:
             else:
                 last_video = self._last_video = tick.video
             self._check_words(tick)
+            if self._replies:
+                self._answer_heard(tick.index * self.spt)
             for output in self.outputs:
                 try:
                     output.offer(tick)
@@ -507,6 +575,17 @@ class ShowLoop:
         # the end of the show (its duration, or stop()); a failure is restarted instead
         self._stop.set()
         self.finished.set()
+
+    def _answer_heard(self, position: int) -> None:
+        """The first sample of an answer is going out now: its latency ends here."""
+        caption = self.timeline.caption_at(position)
+        if caption is None or caption.utterance_id not in self._replies:
+            return
+        reply_to = self._replies.pop(caption.utterance_id)
+        try:
+            self.on_heard(reply_to, time.monotonic())
+        except Exception:  # the audience's bookkeeping must not stop the clock
+            log.exception("reporting an answer failed")
 
     def _output_failed(self, output: Output) -> None:
         name = getattr(output, "name", type(output).__name__)

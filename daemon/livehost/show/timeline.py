@@ -21,6 +21,9 @@ class Caption:
     end: int
     text: str
     utterance_id: int
+    # where words end inside it (sample positions of the pauses between words): an answer
+    # may cut the sentence at the next one instead of waiting for its end
+    breaks: tuple[int, ...] = ()
 
 
 class SpeechTimeline:
@@ -85,7 +88,13 @@ class SpeechTimeline:
                 if last_start + len(piece) > after:
                     self._pieces[-1] = piece[: after - last_start]
             self._captions = [
-                Caption(c.start, min(c.end, after), c.text, c.utterance_id)
+                Caption(
+                    c.start,
+                    min(c.end, after),
+                    c.text,
+                    c.utterance_id,
+                    tuple(b for b in c.breaks if b < after),
+                )
                 for c in self._captions
                 if c.start < after
             ]

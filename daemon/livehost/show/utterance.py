@@ -19,7 +19,8 @@ class Utterance:
     #            operator
     product_id: str | None = None
     cues: tuple[str, ...] = ()  # gestures and emotions the face may act on: cart, follow, ...
-    reply_to: str | None = None  # the comment or question this answers (audience, listening)
+    # the comments or questions this answers (audience, listening): one, or several merged
+    reply_to: tuple[str, ...] = ()
     host: str = "main"  # which host says it, for shows with two hosts later
     urgent: bool = False  # said next, cutting what is prepared at a sentence boundary
     pause_after: float = 0.5  # seconds of silence after it

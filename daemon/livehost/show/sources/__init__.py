@@ -53,6 +53,8 @@ class Line:
     scripted: bool = False
     urgent: bool = False
     language: str | None = None  # None: the schedule's language
+    reply_to: tuple[str, ...] = ()  # the comments an answer answers
+    cues: tuple[str, ...] = ()  # cues beyond those the kind and the words give
 
 
 def script_values(moment: Moment, product: Product) -> dict[str, object]:
