@@ -1,0 +1,1 @@
+"""The audience: platform events in (comments, gifts, viewers), answers from approved facts out."""
