@@ -7,14 +7,15 @@ PY        = $(VENV)/bin/python
 ARCH     := $(shell uname -m)
 CONSTRAINTS ?= image/constraints-$(ARCH).txt
 DURATION ?= 0
-# Debian packages: real servers for tests and the demo, ffmpeg (the RTMP relay, ffprobe),
+# Debian packages: real servers for tests and the demo (nginx-rtmp, mosquitto, ngircd for
+# the Twitch chat bridge's IRC), ffmpeg (the RTMP relay, ffprobe),
 # fonts, venv support, systemd (systemd-analyze, -sysusers, -tmpfiles for the unit tests),
 # GStreamer (the encoder backend the Jetson uses, tested here in its x264 form), gcc (tests
 # build tiny shared libraries in the layout of onnxruntime-gpu's provider libraries),
 # libsystemd-dev, pkg-config and the Python headers (the `systemd` extra, systemd-python,
 # is built from source: the appliance's sd_notify and journald path is tested too).
 APT_PACKAGES = python3-venv python3-dev gcc pkg-config libsystemd-dev nginx-light \
-               libnginx-mod-rtmp mosquitto mosquitto-clients \
+               libnginx-mod-rtmp mosquitto mosquitto-clients ngircd \
                ffmpeg fonts-noto-cjk systemd gstreamer1.0-tools gstreamer1.0-plugins-base \
                gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly \
                gstreamer1.0-libav
@@ -132,7 +133,7 @@ OPT       = $(DESTDIR)/opt/livehost
 UNITDIR   = $(DESTDIR)/usr/lib/systemd/system
 INSTALL_EXTRAS ?=
 UNITS     = systemd/livehost.service systemd/livehost-engines.service systemd/livehost-provision.service \
-            systemd/livehost-llm.service
+            systemd/livehost-llm.service systemd/livehost-bridge@.service
 
 install: install-files install-venv
 

@@ -23,6 +23,7 @@ UNITS = [
     "livehost-engines.service",
     "livehost-provision.service",
     "livehost-llm.service",
+    "livehost-bridge@test.service",  # a template: verified as an instance
 ]
 # Recorded with systemd 252: livehost 1.6, engines 0.7, provision 1.9, llm 1.4. Ceilings leave
 # room for one small, deliberate loosening; anything more should be a decision.
@@ -31,6 +32,7 @@ EXPOSURE_CEILING = {
     "livehost-engines.service": 1.0,
     "livehost-provision.service": 2.2,
     "livehost-llm.service": 1.6,  # recorded 1.4: loopback only, no privileges
+    "livehost-bridge@test.service": 1.5,  # recorded 1.3: a dynamic user, no devices
 }
 
 pytestmark = pytest.mark.skipif(
@@ -64,7 +66,8 @@ def unit_root(tmp_path_factory) -> Path:
     host_units_into(root)
     venv_bin = root / "opt/livehost/venv/bin"
     venv_bin.mkdir(parents=True)
-    shutil.copy(Path(sys.executable).with_name("livehost"), venv_bin / "livehost")
+    for command in ("livehost", "livehost-bridge"):
+        shutil.copy(Path(sys.executable).with_name(command), venv_bin / command)
     return root
 
 
@@ -95,9 +98,15 @@ def test_verify_would_catch_a_mistake(unit_root):
         unit.write_text(original)
 
 
+def template(unit: str) -> str:
+    """The file of a unit: livehost-bridge@test.service is livehost-bridge@.service."""
+    name, at, rest = unit.partition("@")
+    return f"{name}@{rest[rest.index('.'):]}" if at else unit
+
+
 def exposure(unit: str) -> float:
     result = subprocess.run(
-        ["systemd-analyze", "security", "--offline=true", str(REPO / "systemd" / unit)],
+        ["systemd-analyze", "security", "--offline=true", str(REPO / "systemd" / template(unit))],
         capture_output=True, text=True,
     )
     match = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", result.stdout)
