@@ -47,6 +47,8 @@ topic read $base/cmd/+
 topic read $base/ha/+/set
 topic read livehost/$site/all/cmd/+
 topic read livehost/all/cmd/+
+topic read $base/audience
+topic read livehost/$site/all/audience
 topic write homeassistant/+/$unit/+/config
 
 EOF

@@ -26,7 +26,7 @@ from livehost.fleet.operator import NotConnected, Operator
 EXAMPLE = Path(__file__).resolve().parents[2] / "etc" / "mosquitto"
 PASSWORDS = {"operator": "op-secret", "unit-a": "a-secret", "unit-b": "b-secret"}
 SITES = {"unit-a": "site-1", "unit-b": "site-1", "unit-c": "site-2"}  # unit-c: a certificate
-ROLES = ("operator", "homeassistant")  # certificates of the operators' CA
+ROLES = ("operator", "homeassistant", "bridge")  # certificates of the operators' CA
 
 
 class FleetBroker:
@@ -195,6 +195,39 @@ def test_a_unit_cannot_command_or_impersonate_another_unit(fleet_broker, tmp_pat
         rogue.close()
         op_view.close()
         agent_b.stop()
+
+
+def test_a_bridge_feeds_audiences_and_a_unit_hears_only_its_own(fleet_broker):
+    bridge = RawClient(fleet_broker.as_operator("bridge"), client_id="bridge-twitch")
+    unit_a = RawClient(fleet_broker.as_user("unit-a"), client_id="ignored")
+    try:
+        # unit A reads its own and its site's audience, not unit B's nor another site's
+        for topic in (
+            "livehost/site-1/unit-a/audience",
+            "livehost/site-1/all/audience",
+            "livehost/site-1/unit-b/audience",
+            "livehost/site-2/all/audience",
+        ):
+            unit_a.client.subscribe(topic, 1)
+        wait_until(lambda: len(unit_a.subacks) == 4, 3)
+        for topic in (
+            "livehost/site-1/unit-a/audience",
+            "livehost/site-1/all/audience",
+            "livehost/site-1/unit-b/audience",
+            "livehost/site-2/all/audience",
+        ):
+            assert not bridge.publish(topic, f'{{"to": "{topic}"}}').is_failure, topic
+        # a bridge writes audiences only: no commands, no unit's reports
+        assert bridge.publish("livehost/site-1/unit-a/cmd/say", '{"id": "x"}').is_failure
+        assert bridge.publish("livehost/site-1/unit-a/state", "{}").is_failure
+        # and a unit cannot fake another unit's audience
+        assert unit_a.publish("livehost/site-1/unit-b/audience", "{}").is_failure
+        time.sleep(0.5)
+        heard = sorted(m.topic for m in unit_a.messages)
+        assert heard == ["livehost/site-1/all/audience", "livehost/site-1/unit-a/audience"]
+    finally:
+        bridge.close()
+        unit_a.close()
 
 
 def test_strangers_are_refused(fleet_broker):
