@@ -49,6 +49,7 @@ from livehost.system.signals import ServiceSignals
 from livehost.system.watchdog import Watchdog
 
 if TYPE_CHECKING:  # heavy imports (onnxruntime, OpenCV) load when the parts are built
+    from livehost.audience.desk import AudienceDesk
     from livehost.lipsync.engine import LipSyncEngine
     from livehost.speech.engine import SpeechEngine
 
@@ -58,6 +59,7 @@ READY_GRACE = 10.0  # seconds to wait for an output before telling systemd we ru
 EXIT_SHOW_FAILED = 70  # EX_SOFTWARE: a show thread failed beyond its budget; systemd restarts
 # On air this long with nothing fatal: the config is kept as the last good one.
 PROVEN_AFTER = 10.0
+BLOCKED_WORDS = "blocked-words.txt"  # staff's own moderation list, beside the schedule
 STATUS_EVERY = 5.0
 
 EMERGENCY_SCHEDULE = """\
@@ -199,6 +201,7 @@ class Daemon:
         self.inbox = Inbox()  # every input to the show enters here
         self.programme = Programme(self.schedule, self.config.unit.zone, self.inbox)
         self.door: FrontDoor | None = None
+        self.desk: AudienceDesk | None = None  # with a fleet broker: viewers' comments
         self.on_stop: list[Callable[[], None]] = []  # extra parts (fleet agent) to stop
         self.exit_code = 0  # request_exit() changes it (the fleet's `restart` command)
 
@@ -333,7 +336,11 @@ class Daemon:
             heartbeat=self.watchdog.beat,
             image_path=lambda image: str(schedule_dir / image) if image else None,
             start_wall=self.options.now.astimezone(timezone.utc) if self.options.now else None,
+            on_heard=lambda reply_to, when: self.desk and self.desk.heard(reply_to, when),
         )
+        mqtt_url = self.options.mqtt or self.config.mqtt.url
+        if mqtt_url:  # the audience arrives over the fleet broker (bridges publish there)
+            self.desk = self._audience_desk()
         self.door = FrontDoor(
             self.inbox,
             self.programme,
@@ -345,6 +352,7 @@ class Daemon:
             sinks=self.loop.outputs,
             off_air_stops=self.config.show.off_air == "stop",
             clock=self.loop.now,
+            audience=self.desk,
         )
         for sink in sinks:
             sink.start()
@@ -359,7 +367,9 @@ class Daemon:
         self.loop.start(self.options.duration)
         self.watchdog.also = self.loop.stalled  # the picture and the voice, not only the ticker
         self.watchdog.start()
-        mqtt_url = self.options.mqtt or self.config.mqtt.url
+        if self.desk is not None:
+            self.desk.start()
+            self.on_stop.append(self.desk.stop)
         if mqtt_url:
             from livehost.fleet.agent import start_for_show
 
@@ -379,6 +389,27 @@ class Daemon:
         if speech.loading and speech.wait(0.5) is None:
             _exit_now(self.exit_code)
         return self.exit_code
+
+    def _audience_desk(self) -> AudienceDesk:
+        """Moderation with the staff's word list beside the schedule (hot-reloaded), and
+        answers matched to the schedule's approved facts (the sentence model loads on the
+        first comment, not at start)."""
+        from livehost.audience.desk import AudienceDesk
+        from livehost.audience.limits import RateLimiter
+        from livehost.audience.matching import Matcher
+        from livehost.audience.moderation import Moderator
+
+        assert self.loop is not None
+        loop = self.loop
+        words = self.loaded.schedule_path.parent / BLOCKED_WORDS
+        return AudienceDesk(
+            self.inbox,
+            self.programme,
+            loop.now,
+            Moderator(words),
+            RateLimiter(),
+            Matcher,
+        )
 
     def _voice(self) -> PendingSpeech:
         """The voice, loading in its own thread: nothing on the first frame needs it, so

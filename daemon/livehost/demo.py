@@ -130,10 +130,22 @@ def main(argv: list[str] | None = None) -> int:
         if why:
             print(f"\n  {why}", flush=True)
         daemon = subprocess.Popen(command)
+        # a simulated audience, so a newcomer sees the host answer questions from the
+        # sample schedule's FAQ (and refuse spam and abuse)
+        audience = subprocess.Popen(
+            [sys.executable, "-m", "livehost.fleet.ctl", "--broker",
+             f"mqtt://127.0.0.1:{mqtt_port}", "audience", "simulate", DEMO_UNIT,
+             "--rate", "0.15", "--schedule", str(REPO / "etc/livehost/schedule.yaml"),
+             *(["--for", str(args.duration)] if args.duration else [])],
+            stdout=subprocess.DEVNULL,
+        )
         print(f"\n  livehost is going on air at {url}\n"
               f"  watch it with:  ffplay {url}   (or open the URL in VLC)\n"
               f"  MQTT broker:    mqtt://127.0.0.1:{mqtt_port} (unit {DEMO_UNIT}: "
               f"livehostctl --broker mqtt://127.0.0.1:{mqtt_port} status)\n"
+              f"  audience:       simulated viewers ask about the product on air; see the\n"
+              f"                  answers with livehostctl --broker mqtt://127.0.0.1:"
+              f"{mqtt_port} events\n"
               f"  snapshots:      {snapshots}/\n"
               f"  edit etc/livehost/schedule.yaml and save: the show follows.  Ctrl-C stops.\n",
               flush=True)
@@ -151,9 +163,12 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             pass
         finally:
+            if audience.poll() is None:
+                audience.terminate()
             if daemon.poll() is None:
                 daemon.send_signal(signal.SIGTERM)
             code = daemon.wait(timeout=10)
+            audience.wait(timeout=5)
     print(f"  demo stopped (daemon exit status {code}, {taken} snapshots)")
     return 0 if code in (0, -signal.SIGTERM) else code
 

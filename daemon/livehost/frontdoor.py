@@ -11,13 +11,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from livehost.problems import Problem
 from livehost.schedule.store import ReloadResult, ScheduleStore
 from livehost.show.inbox import Controls, Inbox, Message, Pause, Pin, Resume, Say, Skip
 from livehost.show.programme import OnAir, Programme
 from livehost.show.status import ShowStatus
+
+if TYPE_CHECKING:
+    from livehost.audience.desk import AudienceDesk
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +62,10 @@ class FrontDoor:
         sinks: list | None = None,
         off_air_stops: bool = False,
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        audience: AudienceDesk | None = None,
     ) -> None:
         self.inbox = inbox
+        self.audience = audience  # comments, gifts, viewers: the fleet agent feeds it
         self.programme = programme
         self.schedules = schedules
         self.status = status
@@ -207,3 +212,10 @@ class FrontDoor:
     def restart(self) -> dict:
         self._exit(RESTART_EXIT_CODE)
         return {"exit_code": RESTART_EXIT_CODE}
+
+    def questions(self) -> dict:
+        """Viewers' questions that found no approved answer, per product, most asked
+        first: what staff could add to the FAQ."""
+        if self.audience is None:
+            raise Refused("this unit takes no audience events (no fleet broker configured)")
+        return {"questions": self.audience.questions()}

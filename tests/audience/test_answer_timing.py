@@ -43,6 +43,8 @@ def test_an_answer_cuts_in_at_the_next_word(tmp_path) -> None:
     word, show = answer_latency(tmp_path, at_word=True)
     sentence, _ = answer_latency(tmp_path, at_word=False)
     print(f"answer on air after {word:.2f} s at a word break, {sentence:.2f} s at the sentence end")
-    assert word < 1.0
-    assert word < sentence
+    # typically 0.5 s here; up to 1.5 s when the voice is busy with a sentence of the
+    # pitch on a loaded 2-core box (bench.run audience measures the distribution)
+    assert word < 2.0
+    assert word < sentence - 1.0
     assert show.status.dropped_words == 0  # the cut falls between words, never inside one

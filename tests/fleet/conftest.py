@@ -69,6 +69,9 @@ class FakeControl:
     def stream(self, action: str, output: str | None) -> dict:
         return self._log("stream", action, output)
 
+    def questions(self) -> dict:
+        return self._log("questions") | {"questions": {}}
+
     def restart(self) -> dict:
         return self._log("restart")
 

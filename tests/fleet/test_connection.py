@@ -45,7 +45,9 @@ def test_the_daemon_config_and_secrets_become_tls_and_login(tmp_path):
     (tmp_path / "secrets.yaml").write_text(f"mqtt_password: s3cret\nmqtt_key: {key}\n")
     (tmp_path / "secrets.yaml").chmod(0o600)
     loaded = load_config(config_path)
-    door = SimpleNamespace(schedules=SimpleNamespace(state_dir=tmp_path), add_sink=lambda s: None)
+    door = SimpleNamespace(
+        schedules=SimpleNamespace(state_dir=tmp_path), add_sink=lambda s: None, audience=None
+    )
     agent = FleetAgent.for_show(door, loaded, loaded.config.mqtt.url)
     s = agent.settings
     assert (s.host, s.port, s.tls, s.username, s.password) == (

@@ -9,12 +9,19 @@ from pathlib import Path
 
 import pytest
 
+from livehost.audience.events import AudienceEvent
 from livehost.fleet import commands
 from livehost.fleet.messages import Ack, Event, State, Telemetry
 from livehost.fleet.topics import UnitTopics, command_name, split_unit_topic, target_topic
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "mqtt.md"
-MODELS = {"state": State, "telemetry": Telemetry, "event": Event, "ack": Ack}
+MODELS = {
+    "state": State,
+    "telemetry": Telemetry,
+    "event": Event,
+    "ack": Ack,
+    "audience": AudienceEvent,
+}
 
 
 def examples() -> list[tuple[str, str]]:
@@ -24,7 +31,7 @@ def examples() -> list[tuple[str, str]]:
 
 def test_doc_has_an_example_of_every_message():
     kinds = {label.split()[0] for label, _ in examples()}
-    assert kinds == {"state", "telemetry", "event", "ack", "command"}
+    assert kinds == {"state", "telemetry", "event", "ack", "command", "audience"}
 
 
 @pytest.mark.parametrize(("label", "body"), examples(), ids=lambda v: str(v)[:24])

@@ -90,6 +90,7 @@ class FleetAgent:
         source: Source,
         handler: CommandHandler,
         frame: Callable[[], np.ndarray | None] = lambda: None,
+        audience: Callable[[bytes], None] | None = None,
     ) -> None:
         self.settings = settings
         self.topics = topics
@@ -97,6 +98,7 @@ class FleetAgent:
         self.source = source
         self.handler = handler
         self.frame = frame
+        self.audience = audience  # the show's audience desk (offer() never blocks)
         handler.snapshot = self.snapshot_now
         self.connected = threading.Event()
         self.connects = 0
@@ -174,6 +176,7 @@ class FleetAgent:
             ShowReport(door, unit.id, unit.site),
             handler,
             lambda: tap.video,
+            audience=door.audience.offer if door.audience is not None else None,
         )
 
     # --- control ---
@@ -325,6 +328,9 @@ class FleetAgent:
         client.subscribe([(f, options) for f in self.topics.command_filters()])
         if self.config.home_assistant:
             client.subscribe(self.topics.ha_command("+"), options=options)
+        if self.audience is not None:
+            # QoS 0: comments from while the unit was away are stale; let none queue up
+            client.subscribe([(f, 0) for f in self.topics.audience_filters()])
         self._last_state = None
         # paho re-sends what was in flight when the link went *after* this callback: a
         # state from before the loss would land last and stay retained, so the state is
@@ -392,6 +398,10 @@ class FleetAgent:
 
     def _on_message(self, client, userdata, message: mqtt.MQTTMessage) -> None:
         try:
+            if self.audience is not None and message.topic.endswith("/audience"):
+                if not message.retain:  # a retained comment is stale by definition
+                    self.audience(message.payload)
+                return
             if message.retain:
                 self._retained_command(client, message)
                 return

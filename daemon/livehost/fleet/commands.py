@@ -99,6 +99,10 @@ class Restart(Command):
     pass
 
 
+class Questions(Command):
+    pass
+
+
 COMMANDS: dict[str, type[Command]] = {
     "pause": Pause,
     "resume": Resume,
@@ -113,6 +117,7 @@ COMMANDS: dict[str, type[Command]] = {
     "snapshot": Snapshot,
     "log_level": LogLevel,
     "restart": Restart,
+    "questions": Questions,
 }
 
 

@@ -13,6 +13,7 @@ certificate (docs/mqtt.md, Broker):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -117,6 +118,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--utc", action="store_true", help="your side of each time in UTC, not your zone"
     )
     events.set_defaults(func=cmd_events)
+
+    questions = commands.add_parser(
+        "questions", help="viewers' questions a unit found no approved answer for"
+    )
+    questions.add_argument("target", metavar="UNIT")
+    questions.add_argument("--json", action="store_true", help="print JSON instead of a list")
+    questions.set_defaults(func=cmd_questions)
+
+    audience = commands.add_parser("audience", help="a unit's audience")
+    audience_commands = audience.add_subparsers(dest="audience", metavar="ACTION", required=True)
+    simulate = audience_commands.add_parser(
+        "simulate",
+        help="play a simulated audience to a unit (for demos and tests)",
+        description="Publish simulated comments, joins, gifts, viewer counts, spam and abuse "
+        "to the unit's audience topic, as a platform bridge would.",
+    )
+    simulate.add_argument("target", metavar="UNIT")
+    simulate.add_argument("--rate", type=float, default=0.5, help="events a second (default 0.5)")
+    simulate.add_argument("--script", type=Path, help="YAML list of {after, type, user, text}")
+    simulate.add_argument(
+        "--schedule", type=Path, help="ask about the FAQ of the product on air, from this file"
+    )
+    simulate.add_argument("--for", dest="duration", type=float, help="stop after SECONDS")
+    simulate.add_argument("--seed", type=int, help="the same audience every time")
+    simulate.add_argument(
+        "--wait", type=float, default=60.0, help="seconds to wait for the unit to appear"
+    )
+    simulate.set_defaults(func=cmd_simulate)
     return parser
 
 
@@ -490,6 +519,73 @@ def cmd_events(op: Operator, args: argparse.Namespace) -> int:
         if deadline is not None and time.monotonic() > deadline:
             break
         time.sleep(0.05)
+    return 0
+
+
+def cmd_questions(op: Operator, args: argparse.Namespace) -> int:
+    target, _ = op.resolve(args.target, op.fleet())
+    ack = op.command(target, "questions", {}, timeout=args.timeout)
+    if not ack.get("ok"):
+        print(f"{target}: {(ack.get('error') or {}).get('message', 'refused')}", file=sys.stderr)
+        return 1
+    found = ack.get("result", {}).get("questions", {})
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False, indent=2))
+        return 0
+    if not found:
+        print(f"{target}: every question so far had an approved answer")
+    for product, asked in found.items():
+        print(f"{product}:")
+        for item in asked:
+            print(f"  {item['count']:>4}x  {item['text']}")
+    return 0
+
+
+def _wait_for_unit(op: Operator, name: str, seconds: float) -> str:
+    """SITE/UNIT of `name`, waiting up to `seconds` for it to appear (a unit starting)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return op.resolve(name, op.fleet(wait=1.0))[0]
+        except LookupError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(1.0)
+
+
+def cmd_simulate(op: Operator, args: argparse.Namespace) -> int:
+    import random
+
+    from livehost.fleet.audience_sim import Simulation, paced, payload, scripted
+    from livehost.fleet.topics import UnitTopics
+    from livehost.schedule.load import load_schedule_file
+
+    target = _wait_for_unit(op, args.target, args.wait)
+    site, _, unit = target.partition("/")
+    topics = UnitTopics(site, unit)
+    on_air: dict[str, str | None] = {"product": None}
+
+    def follow(message) -> None:  # the product on air, from the unit's retained state
+        if message.topic == topics.state:
+            with contextlib.suppress(ValueError, AttributeError):
+                on_air["product"] = json.loads(message.payload).get("product_id")
+
+    op.listen(follow)
+    op.subscribe([topics.state])
+    schedule = load_schedule_file(args.schedule).schedule if args.schedule else None
+    simulation = Simulation(schedule, lambda: on_air["product"], random.Random(args.seed))
+    events = (
+        scripted(simulation, args.script)
+        if args.script
+        else paced(simulation, max(0.01, args.rate), args.duration)
+    )
+    sent = 0
+    for delay, event in events:
+        time.sleep(delay)
+        event = event.model_copy(update={"ts": time.time()})  # stamped as it is sent
+        op.client.publish(topics.audience, payload(event), qos=1)
+        sent += 1
+    print(f"{target}: {sent} simulated audience events sent")
     return 0
 
 

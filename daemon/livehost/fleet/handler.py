@@ -40,6 +40,7 @@ class ShowControl(Protocol):
     def reload(self) -> dict: ...
     def stream(self, action: str, output: str | None) -> dict: ...
     def restart(self) -> dict: ...
+    def questions(self) -> dict: ...
 
 
 class CommandHandler:
@@ -142,6 +143,8 @@ class CommandHandler:
                 return {"logger": name, "level": level}
             case c.Restart():
                 return control.restart()
+            case c.Questions():
+                return control.questions()
         raise AssertionError(f"no executor for {command!r}")  # COMMANDS and this match agree
 
     def _ack(

@@ -111,6 +111,14 @@ class Telemetry(Message):
     dropped_words: int = 0  # words ready but sent as silence: should stay 0
     # show threads started again after they failed, by name (renderer, producer, ticker)
     thread_restarts: dict[str, int] = Field(default_factory=dict)
+    # the audience: the platform's viewer count (None: no bridge reports it), comments
+    # received and their fates, and the median arrival-to-first-answer-sample time
+    viewers: int | None = None
+    comments: int = 0
+    answered: int = 0
+    ignored: int = 0
+    refused: int = 0
+    answer_ms_p50: float | None = None
 
 
 class Event(Message):
@@ -124,6 +132,9 @@ class Event(Message):
         "voice_silent",
         "config_refused",
         "thread_restarted",
+        "answered",  # an audience event got a line on air (data: id, source, line, latency_ms)
+        "ignored",  # no line for it (data: id, reason)
+        "refused",  # moderation refused it (data: id, rule)
         "command",
     ]
     message: str

@@ -107,6 +107,7 @@ class ShowReport:
             late_audio=s.late_audio,
             dropped_words=s.dropped_words,
             thread_restarts=dict(s.thread_restarts),
+            **self._audience(),
             bitrate_kbps=bitrate,
             rtmp_reconnects=sum(o.status.reconnects for o in outputs),
             dropped_ticks=sum(o.status.dropped_ticks for o in outputs),
@@ -119,6 +120,21 @@ class ShowReport:
             telemetry_dropped=telemetry_dropped,
             commands=commands,
         )
+
+    def _audience(self) -> dict[str, object]:
+        desk = self.door.audience
+        if desk is None:
+            return {}
+        a = desk.status
+        latencies = sorted(a.latencies_ms)
+        return {
+            "viewers": a.viewers,
+            "comments": a.comments,
+            "answered": a.answered,
+            "ignored": a.ignored,
+            "refused": a.refused,
+            "answer_ms_p50": latencies[len(latencies) // 2] if latencies else None,
+        }
 
     # --- events ---
 
@@ -189,6 +205,11 @@ class ShowReport:
                     data={"restarts": dict(d.status.thread_restarts)},
                 )
             )
+        if d.audience is not None:
+            for fate in d.audience.take_fates():
+                events.append(
+                    Event(ts=now, kind=fate.kind, message=fate.message, data=fate.data)  # type: ignore[arg-type]
+                )
         if seen["voice"] and seen["voice"] != old["voice"]:
             events.append(
                 Event(ts=now, kind="voice_silent", message=f"the voice is silent: {seen['voice']}")

@@ -55,6 +55,15 @@ class UnitTopics:
             f"{ROOT}/{ALL}/cmd/+",
         ]
 
+    @property
+    def audience(self) -> str:
+        """Where bridges publish this unit's audience events (comments, gifts, viewers)."""
+        return f"{self.base}/audience"
+
+    def audience_filters(self) -> list[str]:
+        """The unit's own audience topic and its site's shared one (one bridge per site)."""
+        return [self.audience, f"{ROOT}/{self.site}/{ALL}/audience"]
+
     def ha_command(self, entity: str) -> str:
         """Home Assistant command topic of one entity (plain ON/OFF or text payloads)."""
         return f"{self.base}/ha/{entity}/set"

@@ -55,6 +55,12 @@ class _Section(BaseModel):
 class Faq(_Section):
     question: Text = Field(min_length=1, max_length=300)
     answer: Text = Field(min_length=1, max_length=600)
+    keywords: list[Annotated[Text, Field(min_length=1, max_length=40)]] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Words or phrases in a viewer's question that mean this question "
+        "(any one of them, with the product on air, picks this answer).",
+    )
 
 
 class Store(_Section):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import logging
 import random
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
@@ -35,6 +36,7 @@ from livehost.show.utterance import Utterance
 log = logging.getLogger(__name__)
 
 QUIET_STEP = 1.0  # seconds the show waits before asking again when no source has a line
+URGENT_SOURCES = ("operator", "answer")  # lines that cut into what the host is saying
 
 
 class ApprovedScripts(Protocol):
@@ -63,6 +65,8 @@ class Director:
         self.memory = TalkMemory()
         self._ids = itertools.count(1)
         self._failures: set[tuple[str, str]] = set()
+        # the producer and the cut-in thread both ask for lines
+        self._lock = threading.RLock()
         self.sources: list[Source] = [
             OperatorSource(self.inbox),
             AnswerSource(self.inbox),
@@ -84,6 +88,22 @@ class Director:
 
     def next_utterance(self, at: datetime) -> Utterance | None:
         """The next line, to start playing at `at`; None means stay quiet for a moment."""
+        with self._lock:
+            return self._next(at, self.sources)
+
+    def next_planned(self, at: datetime) -> Utterance | None:
+        """The next line of the show's own talk (pitch, notice, idle): what the producer
+        prepares ahead, leaving operator lines and answers to cut in."""
+        with self._lock:
+            return self._next(at, [s for s in self.sources if s.name not in URGENT_SOURCES])
+
+    def next_urgent(self, at: datetime) -> Utterance | None:
+        """An operator line or an answer waiting to cut in, else None (nothing else is
+        taken: the pitch stays where it was)."""
+        with self._lock:
+            return self._next(at, [s for s in self.sources if s.name in URGENT_SOURCES])
+
+    def _next(self, at: datetime, sources: list[Source]) -> Utterance | None:
         # media time, not wall time: an unpaced preview runs faster than the clock
         now = self.clock() if self.clock is not None else at.timestamp()
         self.memory.forget_old(now)
@@ -99,7 +119,7 @@ class Director:
             memory=self.memory,
             approved=self._approved,
         )
-        for source in self.sources:
+        for source in sources:
             try:
                 line = source.next(moment)
             except Exception as exc:  # one source's bad line must not silence the others

@@ -1,6 +1,9 @@
 """The show loop: one media clock, three threads, never dead air.
 
     producer  director -> speech -> (resample to the clock's rate) -> speech timeline + face
+    cutter    an operator line or an answer: its first sentence prepared at once (beside
+              the producer, which may be busy with a sentence of its own), then cut into
+              what is prepared at the next word break or sentence end
     renderer  frame n: face + compositor + the samples of tick n -> I420 -> render queue
     ticker    every 1/fps of wall time: tick n from the render queue (or, when the
               renderer is late, the last picture with tick n's samples from the speech
@@ -78,7 +81,7 @@ RESTART_WINDOW = 300.0
 # Seconds without progress after which a thread counts as stuck: the ticker and the
 # renderer pass through their loops many times a second; the producer may spend a few
 # seconds in one sentence of a busy voice, or wait for the voice to load at start.
-STALL_AFTER = {"ticker": 5.0, "renderer": 10.0, "producer": 60.0}
+STALL_AFTER = {"ticker": 5.0, "renderer": 10.0, "producer": 60.0, "cutter": 60.0}
 
 
 class Output(Protocol):
@@ -140,6 +143,10 @@ class ShowLoop:
         # `_redraw_from`, and a frame it finishes from before the cut is thrown away.
         self._generation = 0
         self._redraw_from: int | None = None
+        # Bumped by every cut: a sentence the producer prepared before it is not placed.
+        self._cut_generation = 0
+        self._cutting = threading.Event()  # the cutter is placing a line: the producer waits
+        self._resume_at: int | None = None  # where the producer goes on after a cut-in
         self._face_lock = threading.Lock()  # the face timeline is shared by two threads
         self._late_frames = Burst(
             "late frames: the renderer fell behind; the picture is repeated, speech goes on",
@@ -177,6 +184,7 @@ class ShowLoop:
         # encoder that falls behind drops ticks, speech and all.
         for name, target, boost in (
             ("producer", self._produce, SHOW_PRIORITY),
+            ("cutter", self._cut_ins, SHOW_PRIORITY),
             ("renderer", self._render, 0),
             ("ticker", self._tick, SHOW_PRIORITY),
         ):
@@ -284,20 +292,22 @@ class ShowLoop:
                 # One bad utterance must not silence the show: skip it and carry on.
                 failures += 1
                 log.exception("could not prepare the next utterance; skipping it")
-                self.inbox.urgent.clear()
-                position = self._cut(at_word=False)
+                position = self._not_in_the_past(position, count=False)
                 self._stop.wait(min(5.0, 0.1 * 2**failures))
 
     def _produce_one(self, position: int) -> int:
         """Prepare the next utterance (or a moment of quiet); return the next free position."""
-        if self.inbox.urgent.is_set():
-            return self._cut_in()
+        if self._cutting.is_set():  # a line is cutting in: go on after it
+            self._stop.wait(0.005)
+            return position
+        if self._resume_at is not None:
+            position, self._resume_at = self._resume_at, None
         ahead = position - self.next_tick * self.spt
         if ahead > LOOKAHEAD * AUDIO_RATE:
             self._stop.wait(0.02 if self.options.paced else 0.001)
             return position
         position = self._not_in_the_past(position, count=self.status.utterances > 0)
-        utterance = self.director.next_utterance(self.wall_time(position))
+        utterance = self.director.next_planned(self.wall_time(position))
         if utterance is None:
             return position + int(QUIET_STEP * AUDIO_RATE)
         return self._speak(utterance, position)
@@ -316,19 +326,27 @@ class ShowLoop:
             self._late_audio.event(earliest / AUDIO_RATE)
         return earliest + int(START_MARGIN * AUDIO_RATE)
 
-    def _cut_in(self) -> int:
-        """Something urgent arrived: an operator line, an answer, or a control change
-        (pause, pin, skip). An urgent line's first sentence is prepared while the show
-        plays on, and only then is what was prepared cut (at the next word for an
-        answer, else at the end of the sentence playing), so it follows without a gap.
-        After a control change the prepared pitch makes way at the sentence's end."""
-        self.inbox.urgent.clear()
-        at_word = self.inbox.take_word_cut()
-        utterance = self.director.next_utterance(self.wall_time(self._heard_until))
-        if utterance is not None and utterance.urgent:
-            return self._speak(utterance, None, at_word)
-        cut = self._cut(at_word=False)
-        return cut if utterance is None else self._speak(utterance, cut)
+    def _cut_ins(self) -> None:
+        """The cutter: something urgent arrived (an operator line, an answer, or a control
+        change: pause, pin, skip). An urgent line's first sentence is prepared at once,
+        beside the producer, and only then is what was prepared cut (at the next word for
+        an answer, else at the end of the sentence playing), so it follows without a gap;
+        after a control change the prepared pitch makes way at the sentence's end."""
+        while not self._stop.is_set():
+            self._mark("cutter")
+            if not self.inbox.urgent.wait(0.25):
+                continue
+            self._cutting.set()
+            try:
+                self.inbox.urgent.clear()
+                at_word = self.inbox.take_word_cut()
+                utterance = self.director.next_urgent(self.wall_time(self._heard_until))
+                if utterance is None:
+                    self._resume_at = self._cut(at_word=False)
+                else:
+                    self._resume_at = self._speak(utterance, None, at_word)
+            finally:
+                self._cutting.clear()
 
     def _cut(self, at_word: bool) -> int:
         """Cut prepared speech: at the first word break far enough ahead of what is heard
@@ -351,6 +369,7 @@ class ShowLoop:
             if cut < self._heard_until:
                 self._take_back(cut // self.spt)
             self.timeline.flush(cut)
+            self._cut_generation += 1
         with self._face_lock:
             self.face.flush(cut / AUDIO_RATE)
         return cut
@@ -378,7 +397,11 @@ class ShowLoop:
         synth_time = 0.0
         spoken = 0.0
         started = time.perf_counter()
-        cancel = _Cancel(self._stop, None if utterance.urgent else self.inbox.urgent)
+        generation = self._cut_generation
+        cut_since = (lambda: False) if position is None else (
+            lambda: generation != self._cut_generation  # a line cut in: this one makes way
+        )
+        cancel = _Cancel(self._stop, cut_since)
         voice = self._voice_for(utterance.language)
         if utterance.reply_to:
             self._replies[utterance.id] = utterance.reply_to
@@ -396,6 +419,8 @@ class ShowLoop:
             if position is None:
                 position = self._cut(at_word)
             with self._place_lock:  # no tick reads between the check and the write
+                if cancel.is_set():
+                    break
                 position = self._not_in_the_past(position, count)
                 breaks = tuple(
                     position + round(p.start * AUDIO_RATE / chunk.sample_rate)
@@ -646,15 +671,15 @@ class ShowLoop:
 
 
 class _Cancel:
-    """Stops a synthesis when the show stops or, for a line that is not urgent itself,
-    when something urgent arrived (checked by the voice before each sentence)."""
+    """Stops a synthesis when the show stops or, for a line of the show's own talk, when
+    a line cut in (checked by the voice before each sentence, and before placing one)."""
 
-    def __init__(self, stop: threading.Event, urgent: threading.Event | None) -> None:
+    def __init__(self, stop: threading.Event, cut: Callable[[], bool]) -> None:
         self.stop = stop
-        self.urgent = urgent
+        self.cut = cut
 
     def is_set(self) -> bool:
-        return self.stop.is_set() or (self.urgent is not None and self.urgent.is_set())
+        return self.stop.is_set() or self.cut()
 
 
 def _resample(chunk: SpeechChunk) -> np.ndarray:

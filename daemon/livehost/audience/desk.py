@@ -1,0 +1,427 @@
+"""The audience desk: every audience event the unit receives, and what becomes of it.
+
+    agent (MQTT thread)   offer(payload)            -> bounded queue, never blocks
+    desk worker           parse, drop duplicates and old ones, moderate, rate-limit,
+                          match the comment to an approved fact, word it, and put a
+                          Reply in the show's inbox (or merge it into a waiting one)
+    ticker                heard(comment ids, when)  -> the answer's first sample is out:
+                          `answered` with latency_ms
+    fleet report          take_events()             -> answered / ignored / refused
+
+The host never reads a viewer's text aloud: a comment only selects which approved answer
+is said, and only a display name that passed moderation is spoken. Greetings and thanks
+wait for the end of the sentence playing; answers cut in at the next word.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import random
+import threading
+import time
+from collections import Counter, OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from livehost.audience.events import AudienceEvent, EventRefused, parse_event
+from livehost.audience.wording import say
+from livehost.schedule.model import Schedule
+from livehost.show.inbox import Inbox, Reply
+from livehost.show.programme import Programme
+from livehost.speakable import text_problem
+
+log = logging.getLogger(__name__)
+
+QUEUE = 1000  # events waiting for the worker; a flood beyond it is dropped (counted)
+MAX_AGE = 10.0  # seconds: an older comment is not answered (the chat has moved on)
+SEEN = 5000  # event ids remembered for duplicates
+MERGE_WINDOW = 60.0  # seconds: the same question again is merged, or not repeated
+HEARD_TIMEOUT = 60.0  # an answer not heard by then was cut (an operator line, a pause)
+GREET_EVERY = 20.0  # seconds between greetings
+THANK_EVERY = 10.0  # seconds between thanks
+ORDERS_BURST = 3  # orders within ORDERS_WINDOW that make "they're going fast"
+ORDERS_WINDOW = 60.0
+ORDERS_LINE_EVERY = 300.0
+UNANSWERED = 50  # unanswered questions kept per product (the most asked)
+EVENTS = 500  # fates kept for the fleet report between two looks
+
+
+class Verdict(Protocol):
+    ok: bool
+    rule: str
+
+
+class Moderation(Protocol):
+    def text(self, text: str) -> Verdict: ...
+    def name(self, name: str) -> Verdict: ...
+    def reload_if_changed(self) -> bool: ...
+
+
+class Limits(Protocol):
+    def allow(self, user_id: str, now: float) -> Verdict: ...
+
+
+class Answer(Protocol):
+    source: str
+    text: str
+    product_id: str | None
+
+
+class Matching(Protocol):
+    schedule: Schedule  # assigning a new schedule keeps what it learnt of unchanged facts
+
+    def prepare(self) -> None: ...
+
+    def match(
+        self, text: str, product_id: str | None, now: datetime | None = None
+    ) -> Answer | None: ...
+
+
+@dataclass(frozen=True)
+class Fate:
+    """What became of one audience event, for the fleet's events topic."""
+
+    kind: str  # answered | ignored | refused
+    event_id: str
+    platform: str
+    message: str
+    data: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class AudienceStatus:
+    viewers: int | None = None
+    comments: int = 0
+    answered: int = 0
+    ignored: int = 0
+    refused: int = 0
+    malformed: int = 0
+    dropped: int = 0  # the queue was full
+    likes: int = 0
+    last_cue: str = ""  # for the face: concerned after abuse, happy after an order burst
+    latencies_ms: deque[float] = field(default_factory=lambda: deque(maxlen=200), repr=False)
+
+
+@dataclass
+class _Waiting:
+    received: float  # time.monotonic()
+    event: AudienceEvent
+    source: str
+    line: str
+
+
+class AudienceDesk:
+    def __init__(
+        self,
+        inbox: Inbox,
+        programme: Programme,
+        now: Callable[[], datetime],
+        moderator: Moderation,
+        limiter: Limits,
+        matcher: Callable[[Schedule], Matching],
+        clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+        seed: int | None = None,
+    ) -> None:
+        self.inbox = inbox
+        self.programme = programme
+        self.now = now  # the show's clock: what is on the picture
+        self.moderator = moderator
+        self.limiter = limiter
+        self._matcher_for = matcher
+        self._matcher: Matching | None = None
+        self.clock = clock
+        self.wall = wall
+        self.rng = random.Random(seed)
+        self.status = AudienceStatus()
+        self._queue: queue.Queue[tuple[bytes, float] | None] = queue.Queue(QUEUE)
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        # waiting answers and fates: the worker and the ticker (heard() reports fates)
+        self._lock = threading.RLock()
+        self._waiting: dict[str, _Waiting] = {}
+        self._last_said: dict[str, float] = {}  # reply key -> when it was queued
+        self._queued_count: dict[str, int] = {}  # reply key -> comments merged into it
+        self._fates: deque[Fate] = deque(maxlen=EVENTS)
+        self._greeted_at = -GREET_EVERY
+        self._thanked_at = -THANK_EVERY
+        self._orders: deque[float] = deque()
+        self._orders_line_at = -ORDERS_LINE_EVERY
+        self.unanswered: dict[str, Counter[str]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="audience", daemon=True)
+
+    # --- the doors ---
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 1.0) -> None:
+        self._stop.set()
+        with contextlib.suppress(queue.Full):  # a full queue: the worker sees _stop
+            self._queue.put_nowait(None)
+        self._thread.join(timeout)
+
+    def offer(self, payload: bytes) -> None:
+        """From the MQTT thread: queue it and return at once."""
+        try:
+            self._queue.put_nowait((payload, self.clock()))
+        except queue.Full:
+            self.status.dropped += 1
+
+    def heard(self, reply_to: tuple[str, ...], when: float) -> None:
+        """From the ticker: the first sample of the answer to these comments is out."""
+        with self._lock:
+            for event_id in reply_to:
+                waiting = self._waiting.pop(event_id, None)
+                if waiting is None:
+                    continue
+                latency = round((when - waiting.received) * 1000)
+                self.status.answered += 1
+                self.status.latencies_ms.append(latency)
+                self._fate(
+                    "answered",
+                    waiting.event,
+                    f"answered from {waiting.source} in {latency} ms",
+                    source=waiting.source,
+                    line=waiting.line,
+                    latency_ms=latency,
+                )
+
+    def take_fates(self) -> list[Fate]:
+        with self._lock:
+            self._expire_waiting()
+            fates = list(self._fates)
+            self._fates.clear()
+        return fates
+
+    def questions(self) -> dict[str, list[dict[str, object]]]:
+        """Unanswered questions per product, most asked first (for staff's FAQ)."""
+        with self._lock:
+            return {
+                product: [{"text": t, "count": n} for t, n in counter.most_common(20)]
+                for product, counter in self.unanswered.items()
+            }
+
+    # --- the worker ---
+
+    def _run(self) -> None:
+        try:  # the sentence model and the facts, before the first comment waits for them
+            self._matching().prepare()
+        except Exception:
+            log.exception("audience: preparing the answers failed; trying per comment")
+        while not self._stop.is_set():
+            item = self._queue.get()
+            if item is None:
+                return
+            try:
+                self.handle(*item)
+            except Exception:  # one event must not stop the desk
+                log.exception("audience: an event could not be handled")
+
+    def handle(self, payload: bytes, received: float) -> None:
+        try:
+            event = parse_event(payload)
+        except EventRefused as exc:
+            self.status.malformed += 1
+            log.debug("audience: refused a payload: %s", exc)
+            return
+        if event.id in self._seen:
+            self._fate("ignored", event, "duplicate id", reason="duplicate")
+            self.status.ignored += 1
+            return
+        self._seen[event.id] = None
+        if len(self._seen) > SEEN:
+            self._seen.popitem(last=False)
+        self.moderator.reload_if_changed()
+        handler = getattr(self, f"_on_{event.type}")
+        handler(event, received)
+
+    # --- event types ---
+
+    def _on_comment(self, event: AudienceEvent, received: float) -> None:
+        self.status.comments += 1
+        age = self.wall() - event.ts
+        if age > MAX_AGE:
+            return self._ignore(event, f"too old ({age:.0f} s)", "too_old")
+        verdict = self.moderator.text(event.text)
+        if not verdict.ok:
+            self.status.refused += 1
+            self.status.last_cue = "concerned"
+            self._fate(
+                "refused",
+                event,
+                f"refused by moderation ({verdict.rule})",
+                rule=verdict.rule,
+                cue="concerned",
+            )
+            return None
+        user = event.user.id if event.user else f"{event.platform}:anonymous"
+        allowed = self.limiter.allow(user, received)
+        if not allowed.ok:
+            return self._ignore(event, f"rate-limited ({allowed.rule})", allowed.rule)
+        at = self.now()
+        on = self.programme.at(at)
+        product_id = on.product.id if on.product is not None and on.display == "show" else None
+        answer = self._matching().match(event.text, product_id, at.replace(tzinfo=None))
+        if answer is None:
+            self._keep_unanswered(product_id, event.text)
+            return self._ignore(event, "no approved answer", "off_topic")
+        language = self.programme.schedule().store.language
+        key = answer.source
+        with self._lock:
+            queued = self._queued_count.get(key)
+            recently = self.clock() - self._last_said.get(key, -MERGE_WINDOW) < MERGE_WINDOW
+        if queued and self.inbox.merge_reply(
+            key,
+            event.id,
+            say(language, "answer_many", self.rng, count=queued + 1, answer=answer.text),
+        ):
+            with self._lock:
+                self._queued_count[key] = queued + 1
+                self._waiting[event.id] = _Waiting(received, event, key, answer.text)
+            return None
+        if recently:
+            return self._ignore(event, "answered within the last minute", "just_answered")
+        name = self._speakable_name(event)
+        kind = "answer_named" if name else "answer"
+        line = say(language, kind, self.rng, name=name, answer=answer.text)
+        self._reply(event, received, key, line, "answer", language, at_word=True)
+
+    def _on_join(self, event: AudienceEvent, received: float) -> None:
+        if self.clock() - self._greeted_at < GREET_EVERY:
+            return
+        name = self._speakable_name(event)
+        if not name:
+            return
+        self._greeted_at = self.clock()
+        language = self.programme.schedule().store.language
+        line = say(language, "greeting", self.rng, name=name)
+        self._reply(event, received, "greeting", line, "greeting", language, at_word=False)
+
+    def _on_follow(self, event: AudienceEvent, received: float) -> None:
+        self._thank(event, received, "thanks_follow")
+
+    def _on_gift(self, event: AudienceEvent, received: float) -> None:
+        self._thank(event, received, "thanks_gift")
+
+    def _on_like(self, event: AudienceEvent, received: float) -> None:
+        self.status.likes += event.count or 1
+
+    def _on_viewers(self, event: AudienceEvent, received: float) -> None:
+        if event.count is not None:
+            self.status.viewers = event.count
+
+    def _on_order(self, event: AudienceEvent, received: float) -> None:
+        now = self.clock()
+        self._orders.append(now)
+        while self._orders and self._orders[0] < now - ORDERS_WINDOW:
+            self._orders.popleft()
+        if len(self._orders) < ORDERS_BURST or now - self._orders_line_at < ORDERS_LINE_EVERY:
+            return
+        self._orders_line_at = now
+        self.status.last_cue = "happy"
+        language = self.programme.schedule().store.language
+        line = say(language, "orders", self.rng)
+        self._reply(
+            event, received, "orders", line, "thanks", language, at_word=False, cues=("happy",)
+        )
+
+    # --- helpers ---
+
+    def _thank(self, event: AudienceEvent, received: float, kind: str) -> None:
+        if self.clock() - self._thanked_at < THANK_EVERY:
+            return
+        name = self._speakable_name(event)
+        gift = event.text.strip()
+        if not name or (kind == "thanks_gift" and (not gift or not self._speakable(gift))):
+            return
+        self._thanked_at = self.clock()
+        language = self.programme.schedule().store.language
+        line = say(language, kind, self.rng, name=name, gift=gift)
+        self._reply(event, received, "thanks", line, "thanks", language, at_word=False)
+
+    def _reply(
+        self,
+        event: AudienceEvent,
+        received: float,
+        key: str,
+        line: str,
+        kind: str,
+        language: str,
+        at_word: bool,
+        cues: tuple[str, ...] = (),
+    ) -> None:
+        reply = Reply(key, line, (event.id,), kind, language, cues, at_word=at_word)
+        try:
+            self.inbox.put(reply)
+        except ValueError as exc:  # answers are waiting already: the chat moves on
+            return self._ignore(event, str(exc), "busy")
+        with self._lock:
+            self._last_said[key] = self.clock()
+            self._queued_count[key] = 1
+            self._waiting[event.id] = _Waiting(received, event, key, line)
+        return None
+
+    def _speakable_name(self, event: AudienceEvent) -> str:
+        name = event.user.name.strip() if event.user else ""
+        if not name or not self.moderator.name(name).ok or not self._speakable(name):
+            return ""
+        return name
+
+    @staticmethod
+    def _speakable(text: str) -> bool:
+        return text_problem(text) is None
+
+    def _matching(self) -> Matching:
+        schedule = self.programme.schedule()
+        if self._matcher is None:
+            self._matcher = self._matcher_for(schedule)
+        elif self._matcher.schedule is not schedule:
+            self._matcher.schedule = schedule
+        return self._matcher
+
+    def _keep_unanswered(self, product_id: str | None, text: str) -> None:
+        with self._lock:
+            counter = self.unanswered.setdefault(product_id or "(none)", Counter())
+            counter[" ".join(text.split())[:200]] += 1
+            if len(counter) > UNANSWERED * 2:  # keep the most asked, in bounded memory
+                self.unanswered[product_id or "(none)"] = Counter(
+                    dict(counter.most_common(UNANSWERED))
+                )
+
+    def _ignore(self, event: AudienceEvent, why: str, reason: str) -> None:
+        self.status.ignored += 1
+        self._fate("ignored", event, why, reason=reason)
+
+    def _fate(self, kind: str, event: AudienceEvent, message: str, **data: object) -> None:
+        with self._lock:
+            self._fates.append(
+                Fate(
+                    kind,
+                    event.id,
+                    event.platform,
+                    message,
+                    {"id": event.id, "platform": event.platform, **data},
+                )
+            )
+
+    def _expire_waiting(self) -> None:
+        """Answers that were never heard (cut by an operator line or a pause)."""
+        now = self.clock()
+        for event_id, waiting in list(self._waiting.items()):
+            if now - waiting.received > HEARD_TIMEOUT:
+                del self._waiting[event_id]
+                self.status.ignored += 1
+                self._fates.append(
+                    Fate(
+                        "ignored",
+                        event_id,
+                        waiting.event.platform,
+                        "the answer was cut",
+                        {"id": event_id, "reason": "cut", "source": waiting.source},
+                    )
+                )
