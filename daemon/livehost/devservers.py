@@ -96,8 +96,14 @@ def _fill(template: str, **values: object) -> str:
     return text
 
 
-def nginx_rtmp(workdir: Path, port: int | None = None, record: bool = False) -> Server:
-    """An nginx-rtmp server; publish to rtmp://127.0.0.1:PORT/live/KEY."""
+def nginx_rtmp(
+    workdir: Path, port: int | None = None, record: bool = False, on_publish: str | None = None
+) -> Server:
+    """An nginx-rtmp server; publish to rtmp://127.0.0.1:PORT/live/KEY.
+
+    `on_publish`: an HTTP URL nginx asks before each publish; a 2xx answer lets it on,
+    a 4xx refuses it at the RTMP level with the TCP port still open (a platform that
+    rejects the stream key, or an ingest in maintenance)."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(RTMP_MODULE).exists():
         raise FileNotFoundError(f"{RTMP_MODULE} is missing: apt-get install libnginx-mod-rtmp")
@@ -105,15 +111,16 @@ def nginx_rtmp(workdir: Path, port: int | None = None, record: bool = False) -> 
     (workdir / "recordings").mkdir(exist_ok=True)
     port = port or free_port()
     config = workdir / "nginx.conf"
-    config.write_text(
-        _fill(
-            "nginx-rtmp.conf.in",
-            module=RTMP_MODULE,
-            workdir=workdir,
-            port=port,
-            record="all" if record else "off",
-        )
+    text = _fill(
+        "nginx-rtmp.conf.in",
+        module=RTMP_MODULE,
+        workdir=workdir,
+        port=port,
+        record="all" if record else "off",
     )
+    if on_publish:  # into every application, right after its `live on;`
+        text = text.replace("live on;", f"live on;\n            on_publish {on_publish};")
+    config.write_text(text)
     command = [nginx, "-p", str(workdir), "-e", str(workdir / "nginx-error.log"), "-c", str(config)]
     return Server("nginx", port, workdir, command)
 

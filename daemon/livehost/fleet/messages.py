@@ -119,6 +119,9 @@ class Telemetry(Message):
     ignored: int = 0
     refused: int = 0
     answer_ms_p50: float | None = None
+    # the recorder (recording.enabled): state recording | disk_full | error | stopped,
+    # segments, deleted, retries, dropped_ticks, last_error; None when not recording
+    recording: dict[str, object] | None = None
 
 
 class Event(Message):

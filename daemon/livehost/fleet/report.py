@@ -107,6 +107,7 @@ class ShowReport:
             late_audio=s.late_audio,
             dropped_words=s.dropped_words,
             thread_restarts=dict(s.thread_restarts),
+            recording=s.recording,
             **self._audience(),
             bitrate_kbps=bitrate,
             rtmp_reconnects=sum(o.status.reconnects for o in outputs),
@@ -218,5 +219,14 @@ class ShowReport:
 
 
 def _output_state(status: dict[str, object]) -> dict[str, object]:
-    keys = ("name", "state", "on_air_since", "reconnects", "last_error")
+    keys = (
+        "name",
+        "state",
+        "on_air_since",
+        "reconnects",
+        "last_error",
+        "video_kbps",
+        "bitrate_steps",
+        "uplink_kbps",
+    )
     return {k: status.get(k) for k in keys}

@@ -40,6 +40,7 @@ class ShowStatus:
     config_problem: str = ""  # why the unit runs its last good config, not the file
     recording_problem: str = ""  # why recording is off although configured
     output_problem: str = ""  # why a configured output is off (its stream key)
+    recording: dict[str, object] | None = None  # the recorder's status, when recording
     _tick_times: deque[float] = field(default_factory=lambda: deque(maxlen=120), repr=False)
 
     def tick(self, now: float) -> None:

@@ -60,6 +60,10 @@ class EncoderSettings:
     audio_kbps: int
     keyframe_seconds: float
     preset: str = "veryfast"
+    # A poor uplink may step an RTMP output's video bitrate down to this (stream/uplink.py);
+    # None, or video_kbps itself, keeps the bitrate fixed.
+    min_video_kbps: int | None = None
+    step_up_seconds: float = 30.0  # a clean link for this long tries the next rung up
 
     @classmethod
     def from_config(cls, video: VideoConfig) -> EncoderSettings:
@@ -70,6 +74,8 @@ class EncoderSettings:
             video.bitrate_kbps,
             video.audio_bitrate_kbps,
             video.keyframe_seconds,
+            min_video_kbps=video.min_bitrate_kbps,
+            step_up_seconds=video.step_up_seconds,
         )
 
     @property
@@ -123,6 +129,7 @@ class PyAVEncoder:
         self.audio.bit_rate = settings.audio_kbps * 1000
         self.samples_per_tick = samples_per_tick(settings.fps)
         self.bytes_out = 0
+        self.video_bytes_out = 0  # of bytes_out: what a poor uplink's bitrate steps act on
 
     def encode(self, tick: Tick) -> None:
         frame = av.VideoFrame.from_ndarray(tick.video, format="yuv420p")
@@ -130,6 +137,7 @@ class PyAVEncoder:
         frame.time_base = Fraction(1, self.settings.fps)
         for packet in self.video.encode(frame):
             self.bytes_out += packet.size
+            self.video_bytes_out += packet.size
             self.container.mux(packet)
         sound = av.AudioFrame.from_ndarray(tick.audio.reshape(1, -1), format="s16", layout="mono")
         sound.sample_rate = AUDIO_RATE

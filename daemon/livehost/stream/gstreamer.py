@@ -15,8 +15,11 @@ import shlex
 import shutil
 import subprocess
 import threading
+import time
+from dataclasses import replace
 
 from livehost.stream.encoder import AUDIO_RATE, EncoderSettings, Tick
+from livehost.stream.linksocket import LinkSocket, ReaderWatch
 from livehost.stream.relay import LinkDown, open_pipe_for_writing, write_with_deadline
 
 VIDEO_FD, AUDIO_FD = 3, 4
@@ -94,6 +97,9 @@ class GStreamerSession:
         open_pipe_for_writing(self._audio_w, 1 << 16)
         self._playing = threading.Event()
         self.last_error = ""
+        self.blocked_seconds = 0.0
+        self.link = LinkSocket(self.proc.pid)
+        self.reader = ReaderWatch(self.link, write_timeout)
         self._sent = 0
         threading.Thread(target=self._read_log, name="gst-log", daemon=True).start()
 
@@ -118,18 +124,38 @@ class GStreamerSession:
         muxes, so the exact count never comes back through the pipes."""
         return bytes_at_cbr(self._sent, self.settings)
 
+    @property
+    def backlog_bytes(self) -> int:
+        return self.link.backlog() if self.connected else 0
+
+    @property
+    def send_buffer_bytes(self) -> int:
+        return self.link.send_buffer()
+
+    @property
+    def video_bytes_out(self) -> int:
+        return bytes_at_cbr(self._sent, replace(self.settings, audio_kbps=0))
+
     def _check(self) -> None:
         if self.proc.poll() is not None:
             raise LinkDown(
                 self.last_error or f"gst-launch exited with status {self.proc.returncode}"
             )
+        if self.connected and self.reader.stopped(time.monotonic()):
+            raise LinkDown(f"the ingest stopped reading for {self.write_timeout:g} s (hung link)")
 
     def send(self, tick: Tick) -> None:
-        write_with_deadline(self._video_w, tick.video, self.write_timeout, self._check)
-        write_with_deadline(self._audio_w, tick.audio, self.write_timeout, self._check)
+        started = time.monotonic()
+        try:
+            write_with_deadline(self._video_w, tick.video, self.write_timeout, self._check)
+            write_with_deadline(self._audio_w, tick.audio, self.write_timeout, self._check)
+        finally:
+            # a short uplink backs up through rtmpsink, flvmux and the queues to our pipes
+            self.blocked_seconds += time.monotonic() - started
         self._sent += 1
 
     def finish(self) -> None:
+        self.link.close()
         self._close_pipes()
         try:
             self.proc.wait(timeout=2)
@@ -139,8 +165,10 @@ class GStreamerSession:
     def abort(self) -> None:
         self._close_pipes()
         if self.proc.poll() is None:
+            self.link.reset()  # the ingest hears at once that this publish is over
             os.killpg(self.proc.pid, 9)
             self.proc.wait(timeout=5)
+        self.link.close()
 
     def _close_pipes(self) -> None:
         for fd in (self._video_w, self._audio_w):

@@ -20,11 +20,14 @@ import threading
 import time
 from collections.abc import Callable
 
+from livehost.stream.linksocket import LinkSocket, ReaderWatch
+
 log = logging.getLogger(__name__)
 
-# Small buffers between us and the ingest: a hung link is only noticed once every buffer
-# on the way is full, so each byte of buffer delays detection (at 2.5 Mbit/s, 64 kB is
-# 0.2 s). The ingest's own receive buffer, which we do not control, adds the rest.
+# Small buffers between us and the ingest: a hung link is noticed once every buffer on the
+# way is full, so each byte of buffer delays detection (at 2.5 Mbit/s, 64 kB is 0.2 s).
+# The ingest's own receive buffer, which we do not control, grows with the stream; so an
+# ingest that stops reading is also told by its receive window (linksocket.ReaderWatch).
 PIPE_BYTES = 65536
 SEND_BUFFER_BYTES = 32768
 
@@ -46,12 +49,16 @@ class FfmpegRelay:
             "-loglevel",
             "info",
             "-nostats",
-            "-fflags",
-            "+nobuffer",
+            # No `-fflags +nobuffer`: it threw away the packets read while probing, the
+            # session's first keyframe among them, and stream copy then waited for the
+            # next one (a GOP, 2 s, of sound without picture at every connect). Kept,
+            # they go out right after the header: the first video packet is a keyframe.
+            # Probe 0.1 s of our stream, not FFmpeg's default (`0` means 5 s, and 90 s per
+            # stream for FLV): at a low bitrate 32 kB took a second to arrive.
             "-probesize",
             "32768",
             "-analyzeduration",
-            "0",
+            "100000",
             "-f",
             "flv",
             "-i",
@@ -65,6 +72,10 @@ class FfmpegRelay:
             str(int(write_timeout * 1_000_000)),
             "-send_buffer_size",
             str(SEND_BUFFER_BYTES),
+            # The RTMP connect is a chain of small messages; with Nagle each waited for a
+            # delayed ACK (~40 ms, four times): publishing took 0.35 s instead of 0.2 s.
+            "-tcp_nodelay",
+            "1",
             "-flvflags",
             "no_duration_filesize",
             "-f",
@@ -83,6 +94,9 @@ class FfmpegRelay:
         open_pipe_for_writing(self._fd, PIPE_BYTES)
         self.connected = threading.Event()
         self.failed = threading.Event()  # ffmpeg reported a write error: the link is gone
+        self.blocked_seconds = 0.0  # time our writes waited for ffmpeg: a short uplink
+        self.link = LinkSocket(self.proc.pid)
+        self.reader = ReaderWatch(self.link, write_timeout)
         self.last_error = ""
         self._reader = threading.Thread(target=self._read_log, name="relay-log", daemon=True)
         self._reader.start()
@@ -100,20 +114,32 @@ class FfmpegRelay:
                 if self.connected.is_set():
                     self.failed.set()
 
+    @property
+    def backlog_bytes(self) -> int:
+        """Bytes in ffmpeg's connection not acknowledged yet (stream/linksocket.py)."""
+        return self.link.backlog() if self.connected.is_set() else 0
+
     def write(self, data: bytes | memoryview) -> int:
-        return write_with_deadline(self._fd, data, self.write_timeout, self._check)
+        started = time.monotonic()
+        try:
+            return write_with_deadline(self._fd, data, self.write_timeout, self._check)
+        finally:
+            self.blocked_seconds += time.monotonic() - started
 
     def _check(self) -> None:
         if self.failed.is_set():
             raise LinkDown(self.last_error or "the ingest connection failed")
         if self.proc.poll() is not None:
             raise LinkDown(self.last_error or f"relay exited with status {self.proc.returncode}")
+        if self.connected.is_set() and self.reader.stopped(time.monotonic()):
+            raise LinkDown(f"the ingest stopped reading for {self.write_timeout:g} s (hung link)")
 
     def flush(self) -> None:
         pass
 
     def close(self, timeout: float = 1.0) -> None:
         """Finish: end the input and give ffmpeg a moment, then make sure it is gone."""
+        self.link.close()  # our copy of its socket must not hold the connection open
         with contextlib.suppress(OSError):
             os.close(self._fd)
         self.proc.stdin = None  # already closed by hand
@@ -124,9 +150,11 @@ class FfmpegRelay:
 
     def kill(self) -> None:
         if self.proc.poll() is None:
+            self.link.reset()  # the ingest hears at once that this publish is over
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, 9)
             self.proc.wait(timeout=5)
+        self.link.close()
 
 
 def open_pipe_for_writing(fd: int, size: int) -> None:

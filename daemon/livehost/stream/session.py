@@ -27,6 +27,24 @@ class Session(Protocol):
     @property
     def bytes_out(self) -> int: ...
 
+    @property
+    def video_bytes_out(self) -> int: ...
+
+    @property
+    def backlog_bytes(self) -> int:
+        """Bytes in the child's connection not acknowledged by the ingest (0: unknown)."""
+        ...
+
+    @property
+    def send_buffer_bytes(self) -> int:
+        """What that backlog can grow to (0: unknown)."""
+        ...
+
+    @property
+    def blocked_seconds(self) -> float:
+        """How long writes to the sending child waited so far (stream/uplink.py)."""
+        ...
+
     def send(self, tick: Tick) -> None: ...
 
     def finish(self) -> None:
@@ -60,6 +78,22 @@ class PyAVSession:
     @property
     def bytes_out(self) -> int:
         return self.encoder.bytes_out
+
+    @property
+    def video_bytes_out(self) -> int:
+        return self.encoder.video_bytes_out
+
+    @property
+    def backlog_bytes(self) -> int:
+        return self.relay.backlog_bytes
+
+    @property
+    def send_buffer_bytes(self) -> int:
+        return self.relay.link.send_buffer()
+
+    @property
+    def blocked_seconds(self) -> float:
+        return self.relay.blocked_seconds
 
     def send(self, tick: Tick) -> None:
         self.encoder.encode(tick)
