@@ -316,6 +316,9 @@ class Daemon:
             self.programme,
             scripts=lambda: self.scripts.current,
             notice_every=self.config.show.notice_minutes * 60,
+            # the room: the platform's viewer count shapes style and pacing (read per line;
+            # the audience desk is built a moment later)
+            viewers=lambda: self.desk.status.viewers if self.desk is not None else None,
         )
         self.outputs = self._outputs(settings, self._choose_encoder())
         self.recorder = self._recorder(settings)
@@ -450,6 +453,8 @@ class Daemon:
             on_air = [o for o in self.outputs if o.status.state == "on_air"]
             self.status.on_air = bool(on_air) and self.status.ticks > 0
             self.status.outputs = [o.status.to_dict() for o in self.outputs]
+            if self.recorder is not None:
+                self.status.recording = self.recorder.status.to_dict()
             if (
                 not ready
                 and self.status.ticks > 0

@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     from livehost.show.rehearse import rehearse_config
 
     choice = find_config_or_system(args.config)
-    keeper = ConfigKeeper(state_folder(args.state_dir, choice.checkout))
+    keeper = ConfigKeeper(state_folder(args.state_dir, choice.checkout, choice.path))
     try:
         # the file, or the last good copy when the file is broken or keeps failing
         start = keeper.choose(choice.path, choice.checkout, rehearse_config)

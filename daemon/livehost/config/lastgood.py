@@ -11,9 +11,10 @@ there (`proven()`), and at start (`choose()`) runs that copy instead of the file
 - the file lost every output or the fleet broker the last good one had (a file cut in
   half validates: the defaults fill the rest).
 
-The copy lives in the service's state folder, found without reading the config (it may
+The copy lives in the service's state folder, found without trusting the config (it may
 be the broken part): --state-dir, else $STATE_DIRECTORY (systemd's StateDirectory=), else
-a checkout's var/state, else /var/lib/livehost.
+the config's `paths.state` if the file reads as YAML at all, else a checkout's var/state,
+else /var/lib/livehost.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from pathlib import Path
 from livehost.config.atomic import atomic_write
 from livehost.config.device import LoadedConfig, load_config_text
 from livehost.config.paths import PathsConfig
-from livehost.config.yamlfile import read_text_file
+from livehost.config.yamlfile import parse_yaml, read_text_file
 from livehost.problems import Problem, ProblemsError
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ FAILED_STARTS = 2  # starts in a row that never went on air before the last good
 Rehearsal = Callable[[LoadedConfig], list[Problem]]
 
 
-def state_folder(option: Path | None, checkout: Path | None) -> Path:
+def state_folder(option: Path | None, checkout: Path | None, config: Path | None = None) -> Path:
     if option is not None:
         return Path(option)
     systemd = os.environ.get("STATE_DIRECTORY", "").split(":")[0]
@@ -50,7 +51,20 @@ def state_folder(option: Path | None, checkout: Path | None) -> Path:
         return Path(systemd)
     if checkout is not None:
         return checkout / "var" / "state"
-    return Path(PathsConfig().state)
+    named = _paths_state(config) if config is not None else None
+    return named or Path(PathsConfig().state)
+
+
+def _paths_state(config: Path) -> Path | None:
+    """`paths.state` as the file writes it, read leniently (the rest may be broken)."""
+    try:
+        data = parse_yaml(read_text_file(config), str(config)).data
+        state = data["paths"]["state"]
+    except (ProblemsError, KeyError, TypeError):
+        return None
+    if not isinstance(state, str) or not state.strip():
+        return None
+    return (config.resolve().parent / Path(state).expanduser()).resolve()
 
 
 @dataclass(frozen=True)

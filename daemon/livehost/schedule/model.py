@@ -7,11 +7,13 @@ all of them can be reported together with their own line numbers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from livehost.schedule.currencies import CURRENCY_CODES
 from livehost.schedule.fields import (
@@ -22,6 +24,7 @@ from livehost.schedule.fields import (
     LocalDateTime,
     Text,
     TimeOfDay,
+    parse_duration,
 )
 from livehost.speech.normalize import language_of
 
@@ -187,12 +190,163 @@ class Fallback(_Section):
     )
 
 
+MAX_VIEWERS = 100_000_000  # more than any live room; a bigger number is a typo
+
+
+def _duration_between(
+    low: float, high: float, low_words: str, high_words: str
+) -> Callable[[object], float]:
+    """A parser of a length of time (5m, 90s, or seconds) between `low` and `high`."""
+
+    def parse(value: object) -> float:
+        try:
+            seconds = parse_duration(value)
+        except ValueError as exc:
+            if "at least" in str(exc):
+                raise ValueError(f"must be at least {low_words}") from None
+            if "at most" in str(exc):
+                raise ValueError(f"must be at most {high_words}") from None
+            raise
+        if seconds < low:
+            raise ValueError(f"must be at least {low_words}")
+        if seconds > high:
+            raise ValueError(f"must be at most {high_words}")
+        return seconds
+
+    return parse
+
+
+CtaEvery = Annotated[float, BeforeValidator(_duration_between(20, 600, "20 seconds", "10 minutes"))]
+RecapEvery = Annotated[float, BeforeValidator(_duration_between(30, 3600, "30 seconds", "1 hour"))]
+
+
+class Tier(_Section):
+    """How the host talks while the platform reports at least `viewers` watching."""
+
+    viewers: int = Field(
+        ge=0,
+        le=MAX_VIEWERS,
+        strict=True,
+        description="The tier starts at this many viewers (the first tier at 0); the host "
+        "moves up to it as soon as the count reaches it.",
+    )
+    name: Text | None = Field(
+        None, min_length=1, max_length=40, description="A name for logs: quiet, busy, packed."
+    )
+    style: Style = Field(
+        description="The host's energy in this tier, in place of the slot's style: calm, "
+        "friendly or energetic."
+    )
+    cta_every: CtaEvery = Field(
+        description="Time between calls to action (tap the cart, follow the shop): 20s to "
+        "10m. Shorter when many are watching."
+    )
+
+
+def _default_tiers() -> list[Tier]:
+    return [
+        Tier(viewers=0, name="quiet", style="calm", cta_every=120.0),
+        Tier(viewers=20, name="busy", style="friendly", cta_every=70.0),
+        Tier(viewers=200, name="packed", style="energetic", cta_every=35.0),
+    ]
+
+
+def _tier_error(index: int, message: str, value: int) -> ValidationError:
+    """A problem reported at one tier's `viewers:` line, not at the list's."""
+    return ValidationError.from_exception_data(
+        "Audience",
+        [
+            InitErrorDetails(
+                type=PydanticCustomError("value_error", message),  # type: ignore[arg-type]
+                loc=(index, "viewers"),
+                input=value,
+            )
+        ],
+    )
+
+
+class Audience(_Section):
+    """How the room's size shapes the talk. It takes effect only while an audience bridge
+    reports a viewer count; without one the slot's style and pacing apply, as ever."""
+
+    adapt: bool = Field(
+        True,
+        strict=True,
+        description="Set false to keep the slot's style and pacing whatever the count.",
+    )
+    tiers: list[Tier] = Field(
+        default_factory=_default_tiers,
+        min_length=1,
+        max_length=8,
+        description="From the smallest room up, each with more viewers than the one before; "
+        "the first starts at 0. Default: quiet (0, calm, a call to action every 2m), busy "
+        "(20, friendly, 70s), packed (200, energetic, 35s).",
+    )
+    hysteresis: float = Field(
+        0.2,
+        ge=0,
+        le=0.9,
+        strict=True,
+        allow_inf_nan=False,
+        description="The host steps down a tier only when the count falls this fraction "
+        "below the tier's start (0.2: a tier starting at 200 holds down to 160), so a count "
+        "hovering around a threshold does not flip the host back and forth.",
+    )
+    recap_after: RecapEvery = Field(
+        120.0,
+        description="At most one recap for late joiners (the product's name, its main "
+        "point and its price) in this time, 30s to 1h; a rise within it brings none.",
+    )
+    recap_jump: float = Field(
+        0.3,
+        gt=0,
+        le=10,
+        strict=True,
+        allow_inf_nan=False,
+        description="A rise of this fraction within a minute (0.3: 30 percent, and at "
+        "least 3 new viewers) brings a recap.",
+    )
+    recap_joiners: int = Field(
+        20,
+        ge=1,
+        le=MAX_VIEWERS,
+        strict=True,
+        description="So many new viewers within a minute bring a recap, however big the room.",
+    )
+
+    @field_validator("tiers")
+    @classmethod
+    def _increasing(cls, tiers: list[Tier]) -> list[Tier]:
+        if tiers[0].viewers != 0:
+            raise _tier_error(
+                0,
+                f"the first tier must start at 0 viewers (it says {tiers[0].viewers}), so "
+                "that every count has a tier",
+                tiers[0].viewers,
+            )
+        for index in range(1, len(tiers)):
+            before, tier = tiers[index - 1].viewers, tiers[index].viewers
+            if tier <= before:
+                raise _tier_error(
+                    index,
+                    f"each tier needs more viewers than the one before: this one starts at "
+                    f"{tier}, the one before at {before}",
+                    tier,
+                )
+        return tiers
+
+
 class Schedule(_Section):
     store: Store
     products: list[Product] = Field(min_length=1, max_length=500)
     slots: list[Slot] = Field(default_factory=list, max_length=200)
     off_air: list[OffAir] = Field(default_factory=list, max_length=200)
     fallback: Fallback
+    audience: Audience = Field(
+        default_factory=Audience,
+        description="Optional: how the number of viewers shapes the talk (tiers of energy "
+        "and calls to action, recaps for late joiners).",
+    )
 
     def product(self, product_id: str) -> Product:
         for product in self.products:

@@ -5,7 +5,8 @@ Asked with the wall time at which the line will start playing, it reads the prog
 priority order: operator lines, the AI notice, the pitch about the product on the card,
 the idle host. The first proposal wins and becomes an `Utterance`; a source with nothing
 to say lets the next one speak. Everything reaches it through the inbox; it keeps the
-talk memory (no sentence twice in ten minutes) for all sources.
+talk memory (no sentence twice in ten minutes) for all sources. Given the platform's
+viewer count (`viewers`), its `room` shapes the pitch: energy, calls to action, recaps.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from livehost.show.cues import cues_for
 from livehost.show.inbox import Inbox
 from livehost.show.memory import TalkMemory
 from livehost.show.programme import Programme
+from livehost.show.room import Room, Viewers
 from livehost.show.sources import Line, Moment, Source
 from livehost.show.sources.answer import AnswerSource
 from livehost.show.sources.idle import IdleSource
@@ -55,6 +57,7 @@ class Director:
         notice_every: float = NOTICE_EVERY,
         pacing: Pacing | None = None,
         strict: bool = False,
+        viewers: Viewers | None = None,
     ) -> None:
         self.programme = programme
         self.strict = strict  # a source's failure raises (a rehearsal) instead of being skipped
@@ -67,11 +70,13 @@ class Director:
         self._failures: set[tuple[str, str]] = set()
         # the producer and the cut-in thread both ask for lines
         self._lock = threading.RLock()
+        # how many watch (None: no count, the talk as the slot says)
+        self.room = Room(viewers, pacing)
         self.sources: list[Source] = [
             OperatorSource(self.inbox),
             AnswerSource(self.inbox),
             NoticeSource(notice_every),
-            PitchSource(self.rng, pacing),
+            PitchSource(self.rng, pacing, self.room),
             IdleSource(self.rng),
         ]
 

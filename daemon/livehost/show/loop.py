@@ -56,12 +56,12 @@ from livehost.show.director import QUIET_STEP, Director
 from livehost.show.status import ShowStatus
 from livehost.show.timeline import Caption, SpeechTimeline
 from livehost.show.utterance import Utterance
-from livehost.speech.chunk import SpeechChunk
+from livehost.speech.chunk import SILENCE, SpeechChunk
 from livehost.speech.engine import SpeechEngine
 from livehost.speech.silent import SilentSpeech
 from livehost.stream.encoder import AUDIO_RATE, Tick, rgb_to_i420, samples_per_tick
 from livehost.system.memory import give_back_free_memory
-from livehost.system.priority import raise_thread_priority
+from livehost.system.priority import Yielding, raise_thread_priority
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,9 @@ START_MARGIN = 0.15  # seconds: a late utterance starts this far after the outpu
 # A cut falls at least this far after the tick going out: time for the renderer to draw
 # the first frame after it again (frames drawn ahead of a cut are drawn again).
 CUT_MARGIN = 0.08
-WORD_BREAKS = (" ",)  # the voice's phoneme between two words
+# the voice's phonemes where a word has ended: the pause between words, punctuation, and
+# the silence that ends a sentence
+WORD_BREAKS = frozenset(" ,.;:!?") | {SILENCE}
 SHOW_PRIORITY = 5  # nice steps the voice and the ticker take above the process, if permitted
 RESTART_BUDGET = 5  # restarts of one thread within RESTART_WINDOW before the show gives up
 RESTART_WINDOW = 300.0
@@ -136,7 +138,9 @@ class ShowLoop:
         # the ticker for a late frame): the producer places speech only after it, and
         # reading and placing hold `_place_lock`, so a sentence is never half heard.
         self._heard_until = 0
-        self._place_lock = threading.Lock()
+        # re-entrant: a cut-in cuts and places its first sentence in one hold, so no
+        # frame is drawn (and heard) in between
+        self._place_lock = threading.RLock()
         self._queue: deque[Tick] = deque()
         self._queue_lock = threading.Condition()
         # Bumped by a cut that takes back frames drawn ahead: the renderer starts again at
@@ -147,6 +151,9 @@ class ShowLoop:
         self._cut_generation = 0
         self._cutting = threading.Event()  # the cutter is placing a line: the producer waits
         self._resume_at: int | None = None  # where the producer goes on after a cut-in
+        # the producer yields the CPU to the cutter while a line cuts in (only when its
+        # own priority could be raised, so that it can be given back)
+        self._producer_yields: Yielding | None = None
         self._face_lock = threading.Lock()  # the face timeline is shared by two threads
         self._late_frames = Burst(
             "late frames: the renderer fell behind; the picture is repeated, speech goes on",
@@ -209,6 +216,8 @@ class ShowLoop:
 
     def _prioritised(self, name: str, target: Callable[[], None], boost: int) -> None:
         refused = raise_thread_priority(boost) if boost else ""
+        if name == "producer" and boost and not refused:
+            self._producer_yields = Yielding(threading.get_native_id())
         if refused:
             with self._priority_lock:
                 said, self._priority_said = self._priority_said, True
@@ -337,6 +346,9 @@ class ShowLoop:
             if not self.inbox.urgent.wait(0.25):
                 continue
             self._cutting.set()
+            yielding = self._producer_yields
+            if yielding is not None:  # a pitch sentence it may be preparing will go anyway
+                yielding.lower()
             try:
                 self.inbox.urgent.clear()
                 at_word = self.inbox.take_word_cut()
@@ -346,6 +358,8 @@ class ShowLoop:
                 else:
                     self._resume_at = self._speak(utterance, None, at_word)
             finally:
+                if yielding is not None:
+                    yielding.restore()
                 self._cutting.clear()
 
     def _cut(self, at_word: bool) -> int:
@@ -416,9 +430,9 @@ class ShowLoop:
             # must not start before that
             length = math.ceil(chunk.duration * AUDIO_RATE)
             samples = _fit(_resample(chunk), length)
-            if position is None:
-                position = self._cut(at_word)
             with self._place_lock:  # no tick reads between the check and the write
+                if position is None:
+                    position = self._cut(at_word)
                 if cancel.is_set():
                     break
                 position = self._not_in_the_past(position, count)

@@ -200,6 +200,22 @@ CALL_TO_ACTION = [
     "Leave a comment if you'd like to know more.",
     "Tap the cart icon to see all the details.",
 ]
+# more calls to action for a room the audience tiers make energetic (a packed room): the
+# host asks for the order more often there, so it needs more wordings for its ten minutes
+CALL_TO_ACTION_ENERGETIC = [
+    "Come on, tap the cart and make it yours!",
+    "Don't just watch, tap the cart now!",
+    "Ready? Tap the cart right now!",
+    "Go on, add it to your cart while you're watching!",
+    "Quick, tap that cart below!",
+    "Hands up if you want one, then tap the cart!",
+    "Tap follow, tap the cart, let's go!",
+    "Show some love: hit follow and tap the cart!",
+    "Say yes to it: tap the cart below!",
+    "Let's fill those carts: tap the cart now!",
+    "If it's on your list, the cart is right there, so tap it!",
+    "Let's do this: tap the cart and it's yours!",
+]
 FAQ_LEADS = [
     "A question we get a lot: {q} {a}",
     "People often ask: {q} {a}",
@@ -364,6 +380,22 @@ ENGAGE = [
     "Keep your questions coming, because I read the chat.",
     "Tap the like button if you're enjoying the show.",
     "Thanks for watching {store}'s live show.",
+]
+
+
+# A short recap of the product on the card for viewers who just came in (many at once):
+# its name, its first feature as {f} and the price the viewer pays now as {price}.
+# Every sentence names the product or a fact of it, so two products never share one.
+RECAP = [
+    "Quick recap for everyone just joining: this is the {name}. The big one: {f}. "
+    "And it's {price} right now.",
+    "For all the new faces, we're looking at the {name}. In short: {f}. "
+    "You can have it for {price}.",
+    "If you just came in, here's the {name} in a nutshell: {f}. The price: {price}.",
+    "Welcome to everyone arriving now, this is the {name}. Main thing to know: {f}. "
+    "And all that for {price}.",
+    "New here? You're looking at the {name}. Top reason to get it: {f}. "
+    "Right now it's {price}.",
 ]
 
 

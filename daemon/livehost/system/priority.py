@@ -25,3 +25,30 @@ def raise_thread_priority(boost: int) -> str:
         return "not supported here"
     log.debug("%s at nice %d", threading.current_thread().name, wanted)
     return ""
+
+
+class Yielding:
+    """Another thread of this process made to yield for a moment: `lower()` takes it
+    `steps` nice steps down, `restore()` puts it back. Only for a thread whose priority
+    was raised before (so taking it back up is permitted)."""
+
+    def __init__(self, thread_id: int, steps: int = 10) -> None:
+        self.thread_id = thread_id
+        self.steps = steps
+        self._saved: int | None = None
+
+    def lower(self) -> None:
+        try:
+            self._saved = os.getpriority(os.PRIO_PROCESS, self.thread_id)
+            os.setpriority(os.PRIO_PROCESS, self.thread_id, min(19, self._saved + self.steps))
+        except (OSError, AttributeError):
+            self._saved = None
+
+    def restore(self) -> None:
+        if self._saved is None:
+            return
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.thread_id, self._saved)
+        except OSError as exc:
+            log.warning("could not give a thread its priority back: %s", exc.strerror)
+        self._saved = None

@@ -7,6 +7,10 @@ comes back in another wording after `fact_gap` seconds, sooner (`min_fact_gap`, 
 `last_resort_gap`) only when nothing fresher is left. Price, sale countdown and call to
 action have their own cadence.
 Prices always come from the live schedule: script lines carry placeholders.
+
+With a `Room` that knows the viewer count, the room's tier sets the call-to-action
+cadence and the energy of the delivery, and a rush of late joiners gets one short recap
+(name, first feature, price now); without a count, nothing changes.
 """
 
 from __future__ import annotations
@@ -14,11 +18,15 @@ from __future__ import annotations
 import itertools
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from livehost.schedule.model import Product
 from livehost.scripts.placeholders import needs_sale
 from livehost.show.sources import Line, Moment, script_values
+
+if TYPE_CHECKING:
+    from livehost.show.room import Room
 
 SCRIPT_FACT_KINDS = ("feature", "benefit", "story", "comparison")
 # words that tie a line to a running sale ("before the sale ends"): such a line airs only
@@ -37,6 +45,8 @@ class Pacing:
     sale_price_every: float = 100.0  # during a sale: the price at least every 2 minutes
     countdown_every: float = 140.0
     cta_every: float = 70.0
+    # between facts, with nothing due, the call to action is restated after this
+    cta_reminder_every: float = 30.0
     first_price_after: float = 20.0  # seconds into a turn before the first price line
     first_cta_after: float = 40.0
     fact_gap: float = 180.0  # a fact returns in another wording after this
@@ -56,14 +66,39 @@ def is_sale_line(text: str) -> bool:
 class PitchSource:
     name = "pitch"
 
-    def __init__(self, rng: random.Random, pacing: Pacing | None = None) -> None:
+    def __init__(
+        self, rng: random.Random, pacing: Pacing | None = None, room: Room | None = None
+    ) -> None:
         self.rng = rng
-        self.pacing = pacing or Pacing()
+        self.base_pacing = pacing or Pacing()
+        self.pacing = self.base_pacing  # the room's, while it has a count
+        self.room = room
+        self._style: str | None = None  # the energy the room sets; None: the slot's, as ever
         self._turn: tuple | None = None
         self._turn_start = 0.0
         self._intro_due = False
 
     def next(self, moment: Moment) -> Line | None:
+        room = self.room
+        if room is None:
+            return self._next(moment)
+        room.observe(moment.now, moment.schedule.audience)
+        self.pacing = room.pacing()
+        slot = moment.on.segment.slot
+        slot_style = slot.style if slot is not None else "friendly"  # a pin between slots
+        self._style = room.style()  # None without a count: the slot's style, as ever
+        line = self._next(moment)
+        style = self._style
+        if line is None or style is None or style == slot_style:
+            return line
+        # the room's energy, not the slot's: the pause after the line, and a cue
+        return replace(
+            line,
+            pause_after=room.pause(line.pause_after, slot_style),
+            cues=(*line.cues, style),
+        )
+
+    def _next(self, moment: Moment) -> Line | None:
         on = moment.on
         product = on.product
         if on.display != "show" or product is None:
@@ -86,7 +121,8 @@ class PitchSource:
                 return line
         p = self.pacing
         return (
-            self._due(moment, product)
+            self._recap(moment, product)
+            or self._due(moment, product)
             or self._fact(moment, product, (p.fact_gap, p.min_fact_gap))
             or self._filler(moment, product)
             or self._fact(moment, product, (p.last_resort_gap,))
@@ -130,9 +166,26 @@ class PitchSource:
             line = self._price(m, product, on_sale, reminder=True)
             if line:
                 return line
-        if m.memory.kind_age(m.now, product.id, "cta") >= 30:
+        if m.memory.kind_age(m.now, product.id, "cta") >= self.pacing.cta_reminder_every:
             return self._cta(m, product)
         return None
+
+    def _recap(self, m: Moment, product: Product) -> Line | None:
+        """Many just came in: the product in a nutshell (name, first feature, the price
+        now), once the turn's intro and a fact are out."""
+        room = self.room
+        if room is None or m.now - self._turn_start < self.pacing.first_price_after:
+            return None
+        if not room.wants_recap(m.now):
+            return None
+        values = script_values(m, product)  # {price}: what the viewer pays now
+        values["f"] = m.lang.feature_text(product.features[0])
+        text = m.writer.pick(m.lang.RECAP, key="recap", **values)
+        if text is None:
+            return None
+        room.recapped(m.now)
+        # it says the price: the price cadence starts over
+        return Line(text, "recap", product.id, cadence="price", cues=("present",))
 
     # --- wordings ---
 
@@ -213,7 +266,10 @@ class PitchSource:
         fresh = [t for t in filled if not m.memory.was_said(t)]
         if fresh:
             return Line(self.rng.choice(fresh), "cta", product.id, cadence="cta", scripted=True)
-        text = m.writer.pick(m.lang.CALL_TO_ACTION, key="cta", **values)
+        templates = m.lang.CALL_TO_ACTION
+        if self._style == "energetic":  # a packed room: livelier words, and more of them
+            templates = [*templates, *m.lang.CALL_TO_ACTION_ENERGETIC]
+        text = m.writer.pick(templates, key="cta", **values)
         return Line(text, "cta", product.id, cadence="cta") if text else None
 
     # --- facts ---
