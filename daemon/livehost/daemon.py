@@ -450,6 +450,10 @@ class Daemon:
                 )
                 self.notifier.ready(text)
             self.door.follow_off_air()
+            if self.outputs and all(o.status.state == "failed" for o in self.outputs):
+                log.critical("every output has failed for good; exiting for a restart")
+                self.request_exit(EXIT_SHOW_FAILED)
+                break
             on_air = [o for o in self.outputs if o.status.state == "on_air"]
             self.status.on_air = bool(on_air) and self.status.ticks > 0
             self.status.outputs = [o.status.to_dict() for o in self.outputs]

@@ -187,3 +187,44 @@ def test_the_daemon_exits_non_zero_when_the_show_gives_up(tmp_path, monkeypatch)
         safety.cancel()
     assert code == daemon_module.EXIT_SHOW_FAILED
     assert "renderer failed" in (daemon.loop.failure or "")
+
+
+def test_an_output_thread_that_fails_goes_on_and_one_that_keeps_failing_is_given_up(
+    rtmp_recording, monkeypatch
+) -> None:
+    from tests.onair.conftest import NoiseSource
+
+    from livehost.stream.encoder import EncoderSettings
+    from livehost.stream.output import RtmpOutput
+    from livehost.system import supervise
+
+    url = f"rtmp://127.0.0.1:{rtmp_recording.port}/live/threads"
+    output = RtmpOutput("main", url, EncoderSettings(640, 360, 25, 800, 64, 2.0))
+    real_open = output.open_session
+    calls = {"n": 0}
+
+    def flaky_open():
+        calls["n"] += 1
+        if calls["n"] <= 2:  # a bug in the session code, not a broken link
+            raise RuntimeError("injected output failure")
+        return real_open()
+
+    output.open_session = flaky_open
+    output.start()
+    try:
+        with NoiseSource([output]):
+            wait_for(lambda: output.status.state == "on_air", 20, 0.05)
+        assert output.status.thread_restarts == 2
+    finally:
+        output.stop()
+
+    monkeypatch.setattr(supervise, "RESTART_BUDGET", 1)
+    broken = RtmpOutput("broken", url, EncoderSettings(640, 360, 25, 800, 64, 2.0))
+    broken.open_session = lambda: (_ for _ in ()).throw(RuntimeError("always broken"))
+    broken.start()
+    try:
+        with NoiseSource([broken]):
+            wait_for(lambda: broken.status.state == "failed", 20, 0.05)
+        assert "failed 2 times" in broken.status.last_error
+    finally:
+        broken.stop()

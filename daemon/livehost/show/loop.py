@@ -62,6 +62,7 @@ from livehost.speech.silent import SilentSpeech
 from livehost.stream.encoder import AUDIO_RATE, Tick, rgb_to_i420, samples_per_tick
 from livehost.system.memory import give_back_free_memory
 from livehost.system.priority import Yielding, raise_thread_priority
+from livehost.system.supervise import keep_running
 
 log = logging.getLogger(__name__)
 
@@ -230,39 +231,22 @@ class ShowLoop:
         self._supervised(name, target)
 
     def _supervised(self, name: str, target: Callable[[], None]) -> None:
-        """Run `target` and start it again when it raises, within the budget."""
-        failures: deque[float] = deque()
-        while not self._stop.is_set():
-            try:
-                target()
-                return
-            except Exception as exc:
-                now = time.monotonic()
-                failures.append(now)
-                while failures and failures[0] < now - RESTART_WINDOW:
-                    failures.popleft()
-                why = f"{type(exc).__name__}: {exc}"
-                self.status.thread_restarts[name] = self.status.thread_restarts.get(name, 0) + 1
-                self.status.thread_problem = f"the {name} failed ({why})"
-                if len(failures) > RESTART_BUDGET:
-                    self.failure = (
-                        f"the {name} failed {len(failures)} times within "
-                        f"{RESTART_WINDOW:g} s; last: {why}"
-                    )
-                    log.critical("%s; the show stops", self.failure, exc_info=True)
-                    self._stop.set()
-                    self.finished.set()
-                    return
-                log.exception(
-                    "the %s failed; starting it again (%d of %d within %g s)",
-                    name,
-                    len(failures),
-                    RESTART_BUDGET,
-                    RESTART_WINDOW,
-                    extra={"event": "thread_restarted"},
-                )
-                self._stop.wait(min(2.0, 0.05 * 2 ** len(failures)))
-                self._progress[name] = time.monotonic()
+        """Run `target` and start it again when it raises, within the budget; beyond it
+        the show stops with `failure` set."""
+
+        def failed(why: str, restarts: int) -> None:
+            self.status.thread_restarts[name] = self.status.thread_restarts.get(name, 0) + 1
+            self.status.thread_problem = f"the {name} failed ({why})"
+            self._progress[name] = time.monotonic()  # the pause before it starts again
+
+        failure = keep_running(
+            name, target, self._stop, failed, budget=RESTART_BUDGET, window=RESTART_WINDOW
+        )
+        if failure is not None:
+            self.failure = failure
+            self.status.thread_problem = failure
+            self._stop.set()
+            self.finished.set()
 
     def _mark(self, name: str) -> None:
         self._progress[name] = time.monotonic()

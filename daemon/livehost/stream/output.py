@@ -24,6 +24,7 @@ from livehost.stream.encoder import EncoderSettings, Tick
 from livehost.stream.gstreamer import GStreamerSession
 from livehost.stream.session import SESSION_ERRORS, PyAVSession, Session
 from livehost.stream.uplink import UplinkAdapter
+from livehost.system.supervise import keep_running
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def retry_delay(failures: int, outage_seconds: float) -> float:
 @dataclass
 class OutputStatus:
     name: str
-    state: str = "starting"  # connecting | on_air | down | stopped
+    state: str = "starting"  # connecting | on_air | down | stopped | failed (given up)
     on_air_since: float | None = None  # time.time()
     sessions: int = 0
     reconnects: int = 0
@@ -63,6 +64,7 @@ class OutputStatus:
     video_kbps: int = 0  # the video bitrate on air now; below the configured one on a poor uplink
     bitrate_steps: int = 0  # bitrate changes, down and up, since the start
     uplink_kbps: float = 0.0  # what a congested link carried when last measured
+    thread_restarts: int = 0  # the output's thread failed (a bug, not the link) and went on
 
     def to_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -99,12 +101,29 @@ class RtmpOutput:
         self._restart = threading.Event()
         self._active = threading.Event()
         self._active.set()
-        self._thread = threading.Thread(target=self._run, name=f"output-{name}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._supervised, name=f"output-{name}", daemon=True
+        )
         parts = urlsplit(url)
         self._host, self._port = parts.hostname or "127.0.0.1", parts.port or 1935
 
     def start(self) -> None:
         self._thread.start()
+
+    def _supervised(self) -> None:
+        """The output's thread: a failure that is not the link's (the link's end a
+        session and reconnect) starts it again, within a budget; beyond it the output is
+        `failed` and the daemon decides (it exits for a restart when none is left)."""
+
+        def failed(why: str, restarts: int) -> None:
+            self.status.thread_restarts += 1
+            self.status.last_error = f"the output's thread failed ({why}); started again"
+
+        failure = keep_running(f"output {self.name}", self._run, self._stop, failed)
+        if failure is not None:
+            self.status.state = "failed"
+            self.status.on_air_since = None
+            self.status.last_error = failure
 
     def offer(self, tick: Tick) -> None:
         """Queue a tick; never blocks. When the link is down the oldest tick is dropped."""

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from livehost.stream.encoder import EncoderSettings, PyAVEncoder, Tick
+from livehost.system.supervise import keep_running
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,19 @@ class Recorder:
         self._queue: deque[Tick] = deque()
         self._ready = threading.Condition()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="recorder", daemon=True)
+        self._thread = threading.Thread(target=self._supervised, name="recorder", daemon=True)
+
+    def _supervised(self) -> None:
+        """The recorder's thread, started again when it fails (within a budget)."""
+
+        def failed(why: str, restarts: int) -> None:
+            self.status.retries += 1
+            self.status.last_error = f"the recorder's thread failed ({why}); started again"
+
+        failure = keep_running("recorder", self._run, self._stop, failed)
+        if failure is not None:
+            self.status.state = "error"
+            self.status.last_error = failure
 
     @property
     def dropped_ticks(self) -> int:
