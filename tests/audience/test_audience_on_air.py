@@ -210,3 +210,29 @@ def test_a_flood_of_comments_keeps_the_show_on_air_and_memory_flat(unit_on_air) 
         f"refused {telemetry[-1]['refused']}"
     )
     assert after - before < 120, f"RSS grew {after - before:.0f} MB in a flood"
+
+
+def test_every_other_event_type_on_air(unit_on_air) -> None:
+    """Joins are greeted, follows and gifts thanked, an order burst gets its line, viewers
+    and likes are counted: each end to end through the real daemon."""
+    proc, rec, audience, _ = unit_on_air
+    time.sleep(2)
+    join = audience.send("join", name="Dana")
+    wait_until(lambda: fate(rec, join), 20, 0.05)
+    greeted = fate(rec, join)
+    assert greeted["kind"] == "answered" and greeted["data"]["source"] == "greeting"
+    assert "Dana" in greeted["data"]["line"]
+    follow = audience.send("follow", name="Eli")
+    wait_until(lambda: fate(rec, follow), 20, 0.05)
+    assert fate(rec, follow)["data"]["source"] == "thanks"
+    time.sleep(10.5)  # one thanks per 10 s
+    gift = audience.send("gift", text="rose", name="Fay", count=1)
+    wait_until(lambda: fate(rec, gift), 20, 0.05)
+    assert "rose" in fate(rec, gift)["data"]["line"]
+    orders = [audience.send("order", text="kettle", name=f"buyer{n}") for n in range(3)]
+    wait_until(lambda: fate(rec, orders[-1]), 20, 0.05)
+    assert fate(rec, orders[-1])["data"]["source"] == "orders"
+    for event in ("viewers", "like"):
+        audience.send(event, count=321 if event == "viewers" else 5)
+    wait_until(lambda: any(t.get("viewers") == 321 for t in rec.json(f"{BASE}/telemetry")), 20)
+    assert proc.poll() is None
