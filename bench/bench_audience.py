@@ -119,7 +119,7 @@ def on_air(questions: int) -> dict:
             client.loop_start()
             try:
                 _wait(lambda: any(s.get("on_air") for s in rec.json(f"{BASE}/state")), 90)
-                time.sleep(5)  # the sentence model loaded, the show talking
+                time.sleep(15)  # past the opening, said whole (the AI notice)
 
                 def send(text: str, name: str) -> str:
                     event_id = uuid.uuid4().hex

@@ -125,7 +125,7 @@ def unit_on_air(tmp_path: Path, broker, rtmp_recording):
 
 def test_comments_get_their_fates_and_the_answer_is_on_air(unit_on_air, rtmp_recording) -> None:
     proc, rec, audience, _ = unit_on_air
-    time.sleep(3)  # the show is talking
+    time.sleep(12)  # past the opening (it says the host is AI-generated: said whole)
     asked = audience.send(text="Is the lid removable?", name="Anna")
     wait_until(lambda: fate(rec, asked), 30, 0.05)
     answered = fate(rec, asked)

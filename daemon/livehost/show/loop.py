@@ -78,6 +78,8 @@ CUT_MARGIN = 0.08
 # the voice's phonemes where a word has ended: the pause between words, punctuation, and
 # the silence that ends a sentence
 WORD_BREAKS = frozenset(" ,.;:!?") | {SILENCE}
+# lines an answer never cuts between words: the spoken AI notice is said whole
+WHOLE_KINDS = ("opening", "notice")  # the opening says it too
 SHOW_PRIORITY = 5  # nice steps the voice and the ticker take above the process, if permitted
 RESTART_BUDGET = 5  # restarts of one thread within RESTART_WINDOW before the show gives up
 RESTART_WINDOW = 300.0
@@ -118,6 +120,8 @@ class ShowLoop:
         # told (comment ids, time.monotonic()) when an answer's first sample goes out
         self.on_heard = on_heard
         self._replies: dict[int, tuple[str, ...]] = {}  # utterance id -> comments it answers
+        self._whole: set[int] = set()  # ids of utterances said whole (WHOLE_KINDS)
+        self._whole_in_progress: int | None = None  # one being prepared: a cut waits for it
         self.programme = director.programme
         self.inbox = director.inbox  # its `urgent` cuts what is prepared (operator `say`)
         self.speech = speech
@@ -360,6 +364,12 @@ class ShowLoop:
             if playing is not None:
                 breaks = [b for b in playing.breaks if b >= earliest] if at_word else []
                 cut = breaks[0] if breaks else playing.end
+                if playing.utterance_id in self._whole:  # the AI notice: to its last word
+                    cut = max(
+                        c.end
+                        for c in self.timeline.captions_from(earliest)
+                        if c.utterance_id == playing.utterance_id
+                    )
             # an urgent line already prepared (an operator's) is said whole: only the
             # pitch after it makes way
             cut = max(cut, self._urgent_until)
@@ -403,6 +413,9 @@ class ShowLoop:
         voice = self._voice_for(utterance.language)
         if utterance.reply_to:
             self._replies[utterance.id] = utterance.reply_to
+        if utterance.kind in WHOLE_KINDS:
+            self._whole = {*list(self._whole)[-8:], utterance.id}
+            self._whole_in_progress = utterance.id
         # the show's first sentence is not late: the renderer simply starts before it
         count = self.status.utterances > 1
         for chunk in voice.synthesize(utterance.text, cancel):  # type: ignore[arg-type]
@@ -414,6 +427,10 @@ class ShowLoop:
             # must not start before that
             length = math.ceil(chunk.duration * AUDIO_RATE)
             samples = _fit(_resample(chunk), length)
+            while position is None and self._whole_in_progress is not None:
+                self._stop.wait(0.005)  # the AI notice being prepared is said whole first
+                if self._stop.is_set():
+                    break
             with self._place_lock:  # no tick reads between the check and the write
                 if position is None:
                     position = self._cut(at_word)
@@ -433,6 +450,8 @@ class ShowLoop:
             spoken += chunk.duration
             count = True
             started = time.perf_counter()
+        if self._whole_in_progress == utterance.id:
+            self._whole_in_progress = None
         if position is None:  # nothing was said (stopped): the cut still happens
             position = self._cut(at_word)
         if utterance.urgent:
