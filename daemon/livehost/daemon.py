@@ -152,11 +152,12 @@ def load_face(loaded: LoadedConfig, width: int, height: int, status: ShowStatus)
     return face
 
 
-def _exit_now(code: int) -> None:
-    """Stopped while the voice still loads: every part is stopped, but the interpreter's
-    own exit would tear down onnxruntime under the loading thread (SIGABRT). Flush and
-    leave at once instead."""
-    log.info("stopped while the voice was still loading")
+def _exit_now(code: int, why: str = "the voice was still loading") -> None:
+    """Stopped while a model is still busy in another thread (the voice loading, the
+    audience's sentence model): every part is stopped, but the interpreter's own exit
+    would tear the native library down under that thread (SIGABRT). Flush and leave at
+    once instead."""
+    log.info("stopped while %s", why)
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -391,6 +392,10 @@ class Daemon:
             self.keeper.ended_cleanly(self.start_config)
         if speech.loading and speech.wait(0.5) is None:
             _exit_now(self.exit_code)
+        if self.desk is not None and self.desk.running():
+            # the sentence model still inside a native call (preparing the answers):
+            # tearing the interpreter down under it aborts (SIGABRT, seen on `restart`)
+            _exit_now(self.exit_code, "the audience's sentence model was still busy")
         return self.exit_code
 
     def _audience_desk(self) -> AudienceDesk:

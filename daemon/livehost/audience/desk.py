@@ -165,6 +165,10 @@ class AudienceDesk:
             self._queue.put_nowait(None)
         self._thread.join(timeout)
 
+    def running(self) -> bool:
+        """Whether the worker is still busy after stop() (inside the sentence model)."""
+        return self._thread.is_alive()
+
     def offer(self, payload: bytes) -> None:
         """From the MQTT thread: queue it and return at once."""
         try:
