@@ -1,19 +1,20 @@
 """Operator commands: JSON payloads on `.../cmd/<name>`, validated before anything runs.
 
 Every command carries an `id` (the idempotency key) and may carry `expires` (unix time)
-and `reply_to` (a reply topic for MQTT 3 clients; MQTT 5's response topic wins). Unknown
-keys, wrong types and oversized payloads are refused with an error ack.
+and `reply_to` (accepted for older clients, and ignored: every ack goes to the unit's own
+ack topic, the one its ACL lets it write). Unknown keys, wrong types and oversized payloads
+are refused with an error ack.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from livehost.show.inbox import MAX_OPERATOR_LINE
 from livehost.speakable import text_problem
+from livehost.strictjson import loads_object
 
 MAX_BYTES = 8 * 1024  # a command is a few fields
 MAX_SCHEDULE_BYTES = 256 * 1024  # a pushed schedule carries the whole YAML
@@ -141,13 +142,9 @@ def parse_command(name: str, payload: bytes) -> Command:
     if len(payload) > size_cap(name):
         raise CommandRefused("too_large", f"{len(payload)} bytes; the cap is {size_cap(name)}")
     try:
-        data = json.loads(payload.decode("utf-8"), parse_constant=_no_constant)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise CommandRefused("malformed", f"not JSON: {exc}") from None
-    except RecursionError:  # a few thousand nested brackets
-        raise CommandRefused("malformed", "not JSON: nested too deeply") from None
-    if not isinstance(data, dict):
-        raise CommandRefused("malformed", "the payload must be a JSON object")
+        data = loads_object(payload)
+    except ValueError as exc:
+        raise CommandRefused("malformed", str(exc)) from None
     raw_id = data.get("id")
     command_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= 64 else None
     model = COMMANDS.get(name)
@@ -160,11 +157,6 @@ def parse_command(name: str, payload: bytes) -> Command:
         return model.model_validate(data)
     except ValidationError as exc:
         raise CommandRefused("invalid", summarise(exc), command_id) from None
-
-
-def _no_constant(name: str) -> object:
-    """Python's json reads NaN and Infinity; JSON has no such numbers."""
-    raise ValueError(f"{name} is not a JSON number")
 
 
 def summarise(exc: ValidationError) -> str:
