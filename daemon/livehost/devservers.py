@@ -117,9 +117,8 @@ def nginx_rtmp(
         workdir=workdir,
         port=port,
         record="all" if record else "off",
+        on_publish=f"on_publish {on_publish};" if on_publish else "",
     )
-    if on_publish:  # into every application, right after its `live on;`
-        text = text.replace("live on;", f"live on;\n            on_publish {on_publish};")
     config.write_text(text)
     command = [nginx, "-p", str(workdir), "-e", str(workdir / "nginx-error.log"), "-c", str(config)]
     return Server("nginx", port, workdir, command)

@@ -20,11 +20,13 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import numpy as np
 import pytest
 from tests.onair.conftest import NoiseSource, wait_for
 
+import livehost.stream.output as output_module
 from livehost.devservers import Server, free_port, nginx_rtmp
-from livehost.stream.encoder import EncoderSettings
+from livehost.stream.encoder import EncoderSettings, Tick
 from livehost.stream.output import RtmpOutput
 from livehost.stream.recording import RETRY_CAP as RECORDER_RETRY_CAP
 from livehost.stream.recording import Recorder
@@ -340,3 +342,63 @@ def test_recorder_waits_out_a_disk_others_filled_and_resumes(small_disk: Path) -
     newest = recorder.files[-1]
     assert newest.exists() and newest.stat().st_size > 50_000
     assert recorder.status.retries >= 2
+
+
+# --- the output thread's bookkeeping, with stand-in sessions (no ingest needed) ---
+
+
+class BuggySession:
+    """A session whose send() fails with a bug, not with a link error."""
+
+    connected = True
+    bytes_out = video_bytes_out = backlog_bytes = send_buffer_bytes = 0
+    blocked_seconds = 0.0
+
+    def __init__(self) -> None:
+        self.aborted = False
+
+    def send(self, tick: Tick) -> None:
+        raise RuntimeError("a bug in send")
+
+    def finish(self) -> None:
+        pass
+
+    def abort(self) -> None:
+        self.aborted = True
+
+
+def test_a_session_that_fails_with_a_bug_is_aborted_before_the_thread_restarts(
+    monkeypatch,
+) -> None:
+    # left open, its child and socket would hold the publish ("Already publishing")
+    output = RtmpOutput("main", "rtmp://127.0.0.1:9/live/x", SETTINGS)
+    session = BuggySession()
+    monkeypatch.setattr(output, "open_session", lambda: session)
+    output.offer(Tick(0, np.zeros((540, 640), np.uint8), np.zeros(1920, np.int16)))
+    with pytest.raises(RuntimeError, match="a bug in send"):
+        output._session(fresh=False)
+    assert session.aborted
+
+
+def test_a_bitrate_switch_ends_the_outage_before_it(monkeypatch) -> None:
+    """A switch means the session connected and held: the next drop is try 1 again."""
+    output = RtmpOutput("main", "rtmp://127.0.0.1:9/live/x", SETTINGS)
+    script = iter(["refused", "refused", "refused", None, "dropped"])
+
+    def session(fresh: bool = True) -> str | None:
+        step = next(script, "stopped")
+        if step == "stopped":
+            output._stop.set()
+        return step
+
+    tries: list[int] = []
+
+    def delay(failures: int, outage_seconds: float) -> float:
+        tries.append(failures)
+        return 0.0
+
+    monkeypatch.setattr(output, "_wait_until_reachable", lambda: True)
+    monkeypatch.setattr(output, "_session", session)
+    monkeypatch.setattr(output_module, "retry_delay", delay)
+    output._run()
+    assert tries == [1, 2, 3, 1]

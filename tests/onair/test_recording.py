@@ -49,4 +49,4 @@ def test_segments_rotate_and_the_oldest_go_when_over_the_cap(tmp_path) -> None:
     assert len(recorder.files) >= 5  # one per second
     assert 1 <= len(left) < len(recorder.files)  # the oldest were deleted
     assert left[-1] == recorder.files[-1]
-    assert recorder.last_error == ""
+    assert recorder.status.last_error == ""

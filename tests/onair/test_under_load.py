@@ -359,13 +359,13 @@ def test_a_cpu_hog_on_every_core_cuts_no_word(tmp_path, caplog) -> None:
     print(f"\nnice {unit_nice()}, cores used: show {mine / UNDER_LOAD:.2f}, hogs "
           f"{hogged / UNDER_LOAD:.2f}, others {(busy - mine - hogged) / UNDER_LOAD:.2f}")
     print(f"{len(spoken)} sentences; holes: tap {len(tap_gaps)}, recording {len(rec_gaps)}; "
-          f"recorder dropped {show.recorder.dropped_ticks} ticks; {counters}")
+          f"recorder dropped {show.recorder.status.dropped_ticks} ticks; {counters}")
     for text, at, length in (tap_gaps or rec_gaps)[:10]:
         print(f"  {length * 1000:.0f} ms of silence {at:.2f} s into {text!r}")
     assert not tap_gaps, f"{len(tap_gaps)} holes inside sentences left the show loop"
     # The recorder drops ticks when its encoder is starved (its own counter): that it is
     # not takes the unit's priority, which only a privileged test can give it.
-    if as_the_unit or not show.recorder.dropped_ticks:
+    if as_the_unit or not show.recorder.status.dropped_ticks:
         assert not rec_gaps, f"{len(rec_gaps)} holes inside sentences in the recording"
     else:
         print("not permitted to take the unit's Nice=: the recording is not checked")

@@ -16,11 +16,10 @@ import shutil
 import subprocess
 import threading
 import time
-from dataclasses import replace
 
 from livehost.stream.encoder import AUDIO_RATE, EncoderSettings, Tick
 from livehost.stream.linksocket import LinkSocket, ReaderWatch
-from livehost.stream.relay import LinkDown, open_pipe_for_writing, write_with_deadline
+from livehost.stream.relay import LinkDown, Waited, open_pipe_for_writing, write_with_deadline
 
 VIDEO_FD, AUDIO_FD = 3, 4
 
@@ -97,7 +96,8 @@ class GStreamerSession:
         open_pipe_for_writing(self._audio_w, 1 << 16)
         self._playing = threading.Event()
         self.last_error = ""
-        self.blocked_seconds = 0.0
+        # a short uplink backs up through rtmpsink, flvmux and the queues to our pipes
+        self.waited = Waited()
         self.link = LinkSocket(self.proc.pid)
         self.reader = ReaderWatch(self.link, write_timeout)
         self._sent = 0
@@ -134,7 +134,12 @@ class GStreamerSession:
 
     @property
     def video_bytes_out(self) -> int:
-        return bytes_at_cbr(self._sent, replace(self.settings, audio_kbps=0))
+        s = self.settings  # bytes_at_cbr's sum, video only
+        return int(self._sent / s.fps * s.video_kbps * 1000 / 8)
+
+    @property
+    def blocked_seconds(self) -> float:
+        return self.waited.seconds
 
     def _check(self) -> None:
         if self.proc.poll() is not None:
@@ -145,13 +150,8 @@ class GStreamerSession:
             raise LinkDown(f"the ingest stopped reading for {self.write_timeout:g} s (hung link)")
 
     def send(self, tick: Tick) -> None:
-        started = time.monotonic()
-        try:
-            write_with_deadline(self._video_w, tick.video, self.write_timeout, self._check)
-            write_with_deadline(self._audio_w, tick.audio, self.write_timeout, self._check)
-        finally:
-            # a short uplink backs up through rtmpsink, flvmux and the queues to our pipes
-            self.blocked_seconds += time.monotonic() - started
+        write_with_deadline(self._video_w, tick.video, self.write_timeout, self._check, self.waited)
+        write_with_deadline(self._audio_w, tick.audio, self.write_timeout, self._check, self.waited)
         self._sent += 1
 
     def finish(self) -> None:
@@ -164,8 +164,11 @@ class GStreamerSession:
 
     def abort(self) -> None:
         self._close_pipes()
-        if self.proc.poll() is None:
-            self.link.reset()  # the ingest hears at once that this publish is over
+        running = self.proc.poll() is None
+        # the ingest hears at once that this publish is over; also when gst-launch exited
+        # by itself: our copy is then the last holder, and a graceful close drains it
+        self.link.reset(child_running=running)
+        if running:
             os.killpg(self.proc.pid, 9)
             self.proc.wait(timeout=5)
         self.link.close()

@@ -2,20 +2,23 @@
 
 The network half of a session runs in a child (ffmpeg, gst-launch) that we cannot ask
 about its socket, so we take a copy of the socket itself (pidfd_getfd, Linux 5.6; the
-child is ours, so no extra privilege is needed). The copy tells how many bytes wait in
-the connection's send queue (a short uplink's backlog, for stream/uplink.py) and whether
-the ingest still reads (the receive window it advertises), and it lets us make the
-child's death a reset: a killed sender's socket otherwise lives on in the kernel until
-its queue has drained, which on a slow link takes seconds, and meanwhile the ingest
-keeps the old publish open and refuses the next one ("Already publishing"). All of it
-is best effort: without the syscall, nothing changes.
+child is ours, so the usual ptrace policy lets us without extra privilege). The copy
+tells how many bytes wait in the connection's send queue (a short uplink's backlog, for
+stream/uplink.py) and whether the ingest still reads (the receive window it advertises),
+and it lets us make the child's death a reset: a killed sender's socket otherwise lives
+on in the kernel until its queue has drained, which on a slow link takes seconds, and
+meanwhile the ingest keeps the old publish open and refuses the next one ("Already
+publishing"). All of it is best effort: without the syscall (or where it is refused),
+nothing changes, and it is not tried again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import fcntl
+import logging
 import os
 import socket
 import struct
@@ -26,29 +29,62 @@ _libc = ctypes.CDLL(None, use_errno=True)
 LINGER_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends a reset
 SIOCOUTQ = 0x5411  # ioctl: bytes in a TCP send queue, unsent or unacknowledged
 SND_WND_AT = 228  # offset of tcpi_snd_wnd (the peer's receive window) in struct tcp_info
+# pidfd_getfd missing (kernel before 5.6) or refused (ptrace policy): true of every child
+GETFD_UNAVAILABLE = (errno.ENOSYS, errno.EPERM)
+
+log = logging.getLogger(__name__)
+_getfd_unavailable = False  # set on the first such failure: from then on nothing is tried
+
+
+def _pidfd_getfd(pidfd: int, fd: int) -> int:
+    """A copy of the child's descriptor `fd` in this process (OSError on failure)."""
+    copy = _libc.syscall(PIDFD_GETFD, pidfd, fd, 0)
+    if copy < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+    return copy
 
 
 def child_tcp_sockets(pid: int) -> list[socket.socket]:
     """Copies of the TCP sockets child `pid` holds (an empty list where that cannot be)."""
+    global _getfd_unavailable
+    if _getfd_unavailable:
+        return []
     try:
         pidfd = os.pidfd_open(pid)
     except (AttributeError, OSError):
         return []
     copies: list[socket.socket] = []
     try:
-        for name in os.listdir(f"/proc/{pid}/fd"):
-            if not os.readlink(f"/proc/{pid}/fd/{name}").startswith("socket:"):
+        try:
+            names = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            return []  # the child ended meanwhile
+        for name in names:
+            try:
+                if not os.readlink(f"/proc/{pid}/fd/{name}").startswith("socket:"):
+                    continue
+                fd = _pidfd_getfd(pidfd, int(name))
+            except OSError as exc:
+                if exc.errno == errno.ESRCH:
+                    break  # the child ended meanwhile
+                if exc.errno in GETFD_UNAVAILABLE:
+                    # the same for every child, for good: do not rescan /proc for nothing
+                    _getfd_unavailable = True
+                    log.info("no copies of the senders' sockets (pidfd_getfd: %s)", exc.strerror)
+                    for copy in copies:
+                        copy.close()
+                    return []
+                continue  # that descriptor closed meanwhile; the others may still be there
+            try:
+                copy = socket.socket(fileno=fd)
+            except OSError:
+                os.close(fd)  # the number was reused meanwhile, for something not a socket
                 continue
-            fd = _libc.syscall(PIDFD_GETFD, pidfd, int(name), 0)
-            if fd < 0:
-                break
-            copy = socket.socket(fileno=fd)
             if copy.type == socket.SOCK_STREAM and copy.family in (socket.AF_INET, socket.AF_INET6):
                 copies.append(copy)
             else:
                 copy.close()
-    except OSError:
-        pass  # the child ended meanwhile
     finally:
         os.close(pidfd)
     return copies
@@ -96,9 +132,11 @@ class LinkSocket:
             return None  # a kernel before 5.4
         return struct.unpack_from("I", info, SND_WND_AT)[0]
 
-    def reset(self) -> None:
-        """Before killing the child: its connection ends with a reset, at once."""
-        copies = child_tcp_sockets(self.pid)
+    def reset(self, child_running: bool = True) -> None:
+        """Before killing the child, or after it exited: its connection ends with a reset,
+        at once. `child_running` False: only our copy is reset (the child's pid may have
+        been reaped and reused, and its sockets went with it anyway)."""
+        copies = child_tcp_sockets(self.pid) if child_running else []
         if self._copy is not None:
             copies.append(self._copy)
             self._copy = None
@@ -144,7 +182,7 @@ class ReaderWatch:
     def stopped(self, now: float) -> bool:
         if now < self._next_look:
             return False
-        self._next_look = now + 0.05
+        self._next_look = now + 0.25  # plenty to tell a stall of `patience` (2 s)
         window = self.link.peer_window()
         if window is None:
             return False

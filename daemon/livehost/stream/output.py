@@ -12,6 +12,7 @@ bitrate steps down instead (stream/uplink.py), and back up once the link allows.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import threading
@@ -157,7 +158,8 @@ class RtmpOutput:
         with self._ready:
             self._ready.notify()
         self._thread.join(timeout)
-        self.status.state = "stopped"
+        if not self._thread.is_alive():  # else it still runs: leave the state it reports
+            self.status.state = "stopped"
 
     # --- the output thread ---
 
@@ -178,6 +180,10 @@ class RtmpOutput:
             switching = error is None
             if self._stop.is_set():
                 break
+            if error is None:
+                # a bitrate switch: that session connected and held, so the next real drop
+                # starts a new outage (first retry at once), not the slow backoff of an old one
+                failures, outage_began = 0, 0.0
             if not self._active.is_set() or error is None:
                 continue
             self.status.state = "down"
@@ -229,6 +235,18 @@ class RtmpOutput:
             session = self.open_session()
         except SESSION_ERRORS as exc:
             return str(exc) or type(exc).__name__
+        try:
+            return self._carry(session)
+        except BaseException:
+            # not the link (a bug; keep_running starts the thread again): end the session
+            # all the same, or its child, pipes and socket copy stay open and the ingest
+            # refuses the next publish ("Already publishing")
+            with contextlib.suppress(Exception):
+                session.abort()
+            raise
+
+    def _carry(self, session: Session) -> str | None:
+        """Send on `session` until it ends; returns `_session`'s answer."""
         # bytes_sent counts every session: per session it went back to 0 at each
         # reconnect and the fleet's bitrate came out negative
         before = self.status.bytes_sent

@@ -88,14 +88,6 @@ class Recorder:
             self.status.state = "error"
             self.status.last_error = failure
 
-    @property
-    def dropped_ticks(self) -> int:
-        return self.status.dropped_ticks
-
-    @property
-    def last_error(self) -> str:
-        return self.status.last_error
-
     def start(self) -> None:
         self._thread.start()
 
@@ -112,7 +104,8 @@ class Recorder:
         with self._ready:
             self._ready.notify()
         self._thread.join(timeout)
-        self.status.state = "stopped"
+        if not self._thread.is_alive():  # else it still runs: leave the state it reports
+            self.status.state = "stopped"
 
     # --- the recorder thread ---
 
@@ -121,7 +114,8 @@ class Recorder:
             if self._encoder is not None and self._written >= self.segment_ticks:
                 self._close_segment()
             if self._encoder is None and not self._open_segment(tick.index):
-                self.status.dropped_ticks += 1
+                with self._ready:  # offer() counts its drops under the lock too
+                    self.status.dropped_ticks += 1
                 continue
             assert self._encoder is not None
             try:

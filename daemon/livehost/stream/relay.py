@@ -94,7 +94,7 @@ class FfmpegRelay:
         open_pipe_for_writing(self._fd, PIPE_BYTES)
         self.connected = threading.Event()
         self.failed = threading.Event()  # ffmpeg reported a write error: the link is gone
-        self.blocked_seconds = 0.0  # time our writes waited for ffmpeg: a short uplink
+        self.waited = Waited()  # time our writes waited for ffmpeg: a short uplink
         self.link = LinkSocket(self.proc.pid)
         self.reader = ReaderWatch(self.link, write_timeout)
         self.last_error = ""
@@ -119,12 +119,12 @@ class FfmpegRelay:
         """Bytes in ffmpeg's connection not acknowledged yet (stream/linksocket.py)."""
         return self.link.backlog() if self.connected.is_set() else 0
 
+    @property
+    def blocked_seconds(self) -> float:
+        return self.waited.seconds
+
     def write(self, data: bytes | memoryview) -> int:
-        started = time.monotonic()
-        try:
-            return write_with_deadline(self._fd, data, self.write_timeout, self._check)
-        finally:
-            self.blocked_seconds += time.monotonic() - started
+        return write_with_deadline(self._fd, data, self.write_timeout, self._check, self.waited)
 
     def _check(self) -> None:
         if self.failed.is_set():
@@ -149,8 +149,12 @@ class FfmpegRelay:
             self.kill()
 
     def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.link.reset()  # the ingest hears at once that this publish is over
+        running = self.proc.poll() is None
+        # The ingest hears at once that this publish is over. Also when ffmpeg exited by
+        # itself (after a write error): our copy is then the connection's last holder, and
+        # a graceful close would let the kernel drain it ("Already publishing").
+        self.link.reset(child_running=running)
+        if running:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, 9)
             self.proc.wait(timeout=5)
@@ -164,29 +168,42 @@ def open_pipe_for_writing(fd: int, size: int) -> None:
     os.set_blocking(fd, False)
 
 
+class Waited:
+    """Seconds that writes into a sender took, summed: a short uplink backs up to us."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+
 def write_with_deadline(
-    fd: int, data: bytes | memoryview, timeout: float, check: Callable[[], None]
+    fd: int, data: bytes | memoryview, timeout: float, check: Callable[[], None], waited: Waited
 ) -> int:
     """Write all of `data` to a non-blocking pipe, or raise LinkDown when the reader takes
-    nothing for `timeout` seconds. `check()` raises LinkDown when the reader has died."""
+    nothing for `timeout` seconds. `check()` raises LinkDown when the reader has died.
+    The time it took goes into `waited`, also when it raises (the stall that ended a
+    session is what stream/uplink.py judges)."""
     view = memoryview(data).cast("B")
-    deadline = time.monotonic() + timeout
-    while view:
-        check()
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise LinkDown(f"the ingest took no data for {timeout:g} s (hung link)")
-        _, ready, _ = select.select([], [fd], [], min(remaining, 0.2))
-        if not ready:
-            continue
-        try:
-            sent = os.write(fd, view)
-        except BlockingIOError:
-            continue
-        except BrokenPipeError:
+    started = time.monotonic()
+    deadline = started + timeout
+    try:
+        while view:
             check()
-            raise LinkDown("the sender closed its input") from None
-        view = view[sent:]
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise LinkDown(f"the ingest took no data for {timeout:g} s (hung link)")
+            _, ready, _ = select.select([], [fd], [], min(remaining, 0.2))
+            if not ready:
+                continue
+            try:
+                sent = os.write(fd, view)
+            except BlockingIOError:
+                continue
+            except BrokenPipeError:
+                check()
+                raise LinkDown("the sender closed its input") from None
+            view = view[sent:]
+    finally:
+        waited.seconds += time.monotonic() - started
     return len(data)
 
 

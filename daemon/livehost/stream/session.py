@@ -15,35 +15,14 @@ import av
 
 from livehost.stream.encoder import EncoderSettings, PyAVEncoder, Tick
 from livehost.stream.relay import FfmpegRelay, LinkDown
+from livehost.stream.uplink import Totals
 
 # What a broken session raises from send(): the output thread reconnects on these.
 SESSION_ERRORS = (LinkDown, av.error.FFmpegError, OSError, ValueError)
 
 
-class Session(Protocol):
-    @property
-    def connected(self) -> bool: ...
-
-    @property
-    def bytes_out(self) -> int: ...
-
-    @property
-    def video_bytes_out(self) -> int: ...
-
-    @property
-    def backlog_bytes(self) -> int:
-        """Bytes in the child's connection not acknowledged by the ingest (0: unknown)."""
-        ...
-
-    @property
-    def send_buffer_bytes(self) -> int:
-        """What that backlog can grow to (0: unknown)."""
-        ...
-
-    @property
-    def blocked_seconds(self) -> float:
-        """How long writes to the sending child waited so far (stream/uplink.py)."""
-        ...
+class Session(Totals, Protocol):
+    """A session's totals so far (`Totals`, what stream/uplink.py reads), and its verbs."""
 
     def send(self, tick: Tick) -> None: ...
 

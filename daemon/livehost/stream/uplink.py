@@ -44,7 +44,9 @@ STEP_UP_CAP = 600.0
 
 def bitrate_ladder(top_kbps: int, bottom_kbps: int, ratio: float = RUNG_RATIO) -> list[int]:
     """Video bitrates from `bottom_kbps` up to `top_kbps`, each rung ~1/ratio the last."""
-    bottom = min(bottom_kbps, top_kbps)
+    # at least 1: a floor of 0 (EncoderSettings takes one outside the config) never ends
+    # the loop, as round(1 * 0.7) is 1 again
+    bottom = max(1, min(bottom_kbps, top_kbps))
     rungs = [top_kbps]
     while rungs[-1] * ratio > bottom * 1.1:
         rungs.append(round(rungs[-1] * ratio))
@@ -54,14 +56,14 @@ def bitrate_ladder(top_kbps: int, bottom_kbps: int, ratio: float = RUNG_RATIO) -
 
 
 class Totals(Protocol):
-    """What a session has done so far (stream/session.py's Session has these)."""
+    """What a session has done so far (stream/session.py's Session extends this)."""
 
     @property
     def connected(self) -> bool: ...
 
     @property
     def blocked_seconds(self) -> float:
-        """How long writes to the sending child waited."""
+        """How long writes to the sending child waited so far."""
         ...
 
     @property
@@ -76,7 +78,9 @@ class Totals(Protocol):
         ...
 
     @property
-    def send_buffer_bytes(self) -> int: ...
+    def send_buffer_bytes(self) -> int:
+        """What that backlog can grow to (0: unknown)."""
+        ...
 
 
 @dataclass
