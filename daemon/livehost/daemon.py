@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from livehost.config.device import LoadedConfig
 from livehost.config.lastgood import ConfigKeeper, StartConfig
 from livehost.config.secrets import SecretMissing, read_secret
-from livehost.frontdoor import FrontDoor
+from livehost.frontdoor import RESTART_EXIT_CODE, FrontDoor
 from livehost.schedule.load import load_schedule_text
 from livehost.schedule.model import Schedule
 from livehost.schedule.store import ScheduleStore
@@ -302,8 +302,6 @@ class Daemon:
         limit_malloc_arenas()  # before the worker threads start: keeps RSS flat
         self.signals.install()
         self.notifier.status("starting")
-        if self.keeper is not None and self.start_config is not None:
-            self.keeper.starting(self.start_config)  # a crash before proven counts against it
         self._load_schedule()  # loads the scripts too: they are checked against it
         self._report_scripts()
         video = self.config.video
@@ -386,9 +384,14 @@ class Daemon:
         if self.loop.failure and self.exit_code == 0:
             log.critical("the show failed: %s; exiting for a restart", self.loop.failure)
             self.exit_code = EXIT_SHOW_FAILED
-        elif self.keeper is not None and self.start_config is not None and not self._proven:
-            # stopped (signal, fleet command, --for) before it was proven: not a failed
-            # start; a crash or a traceback never gets here and counts against the config
+        elif (
+            self.keeper is not None
+            and self.start_config is not None
+            and not self._proven
+            and self.exit_code in (0, RESTART_EXIT_CODE)
+        ):
+            # stopped (signal, fleet `restart`, --for) before it was proven: not a failed
+            # start; a crash, a traceback or exit 70 never gets here and counts against it
             self.keeper.ended_cleanly(self.start_config)
         if speech.loading and speech.wait(0.5) is None:
             _exit_now(self.exit_code)
@@ -437,7 +440,7 @@ class Daemon:
     def _supervise(self) -> None:
         started = time.monotonic()
         ready = False
-        ready_at = started
+        on_air_since: float | None = None  # on air (or ticking, with no output) since
         last_status = 0.0
         assert self.loop is not None and self.door is not None
         while not self.signals.stop.is_set() and not self.loop.finished.is_set():
@@ -470,13 +473,21 @@ class Daemon:
                 and (on_air or time.monotonic() - started > READY_GRACE or not self.outputs)
             ):
                 ready = True
-                ready_at = time.monotonic()
                 self.notifier.ready(self._status_line())
                 log.info("ready: %s", self._status_line())
             elif ready and time.monotonic() - last_status > STATUS_EVERY:
                 last_status = time.monotonic()
                 self.notifier.status(self._status_line())
-            if ready and not self._proven and time.monotonic() - ready_at > PROVEN_AFTER:
+            # proven only by being on air: READY also comes with no output reachable
+            if self.status.on_air or (not self.outputs and self.status.ticks > 0):
+                on_air_since = on_air_since or time.monotonic()
+            else:
+                on_air_since = None
+            if (
+                not self._proven
+                and on_air_since is not None
+                and time.monotonic() - on_air_since > PROVEN_AFTER
+            ):
                 self._prove()
             self.signals.stop.wait(0.1)
 

@@ -146,3 +146,20 @@ def test_an_unusable_recording_folder_leaves_the_show_running(tmp_path) -> None:
     assert code == 0, out[-2000:]
     assert "Traceback" not in out
     assert "recording is off" in out and "ready:" in out
+
+
+def test_a_config_that_drops_a_section_on_purpose_runs(unit) -> None:
+    config, keeper = unit
+    keeper.proven(keeper.choose(config, None))
+    edit(config, outputs=[])  # written out empty: meant, not cut short
+    assert not keeper.choose(config, None).last_good
+
+
+def test_the_same_text_as_the_last_good_one_is_not_swapped_for_itself(unit) -> None:
+    config, keeper = unit
+    good = keeper.choose(config, None)
+    keeper.proven(good)
+    for _ in range(FAILED_STARTS):  # crashes below the config (a device), text unchanged
+        keeper.starting(keeper.choose(config, None))
+    start = keeper.choose(config, None)
+    assert not start.last_good  # the file runs (and is counted), not a copy of itself

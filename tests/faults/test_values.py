@@ -39,9 +39,28 @@ ABSURD = st.one_of(
 )
 
 
+# an audience section like the sample's commented one, so its numbers are fuzzed too
+AUDIENCE = {
+    "tiers": [
+        {"viewers": 0, "style": "calm", "cta_every": "2m"},
+        {"viewers": 20, "style": "friendly", "cta_every": "70s"},
+        {"viewers": 200, "style": "energetic", "cta_every": "35s"},
+    ],
+    "hysteresis": 0.2,
+    "recap_after": "2m",
+    "recap_jump": 0.3,
+    "recap_joiners": 20,
+}
+SAMPLE.setdefault("audience", AUDIENCE)
+
+
 def numeric_paths(data: dict) -> list[tuple]:
-    """Where the sample schedule keeps numbers (prices, durations, times)."""
-    paths: list[tuple] = []
+    """Where the sample schedule keeps numbers (prices, durations, times, the room)."""
+    paths: list[tuple] = [
+        ("audience", key) for key in ("hysteresis", "recap_after", "recap_jump", "recap_joiners")
+    ]
+    for i in range(len(data["audience"]["tiers"])):
+        paths += [("audience", "tiers", i, "viewers"), ("audience", "tiers", i, "cta_every")]
     for i, product in enumerate(data["products"]):
         paths.append(("products", i, "price"))
         if "sale" in product:

@@ -40,7 +40,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         type=Path,
         metavar="DIR",
         help="where the last good schedule and config are kept (default: paths.state for "
-        "the schedule; $STATE_DIRECTORY, else /var/lib/livehost, for the config)",
+        "the schedule; for the config $STATE_DIRECTORY, else a checkout's var/state, else "
+        "paths.state, else /var/lib/livehost)",
     )
     parser.add_argument(
         "--test-pattern",
@@ -85,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
     except ProblemsError as exc:
         print_problems(exc.problems, sys.stderr)
         return 2
+    keeper.starting(start)  # counts against the file until proven: a crash from here on
     loaded = start.loaded
     now = parse_when(args.now, loaded.config.unit.zone) if args.now else None
     # structured fields in the journal under systemd, plain lines on a terminal

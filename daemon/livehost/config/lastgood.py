@@ -9,12 +9,13 @@ there (`proven()`), and at start (`choose()`) runs that copy instead of the file
 - the file failed FAILED_STARTS starts in a row before it was proven (it validates but
   something below it crashes: a native library, a device);
 - the file lost every output or the fleet broker the last good one had (a file cut in
-  half validates: the defaults fill the rest).
+  half validates: the defaults fill the rest). Written out (`outputs: []`, `mqtt: {url:
+  null}`), the removal is meant and the file runs.
 
 The copy lives in the service's state folder, found without trusting the config (it may
 be the broken part): --state-dir, else $STATE_DIRECTORY (systemd's StateDirectory=), else
-the config's `paths.state` if the file reads as YAML at all, else a checkout's var/state,
-else /var/lib/livehost.
+a checkout's var/state (its sample runs in the development layout), else the config's
+`paths.state` if the file reads as YAML at all, else /var/lib/livehost.
 """
 
 from __future__ import annotations
@@ -106,8 +107,10 @@ class ConfigKeeper:
                 raise ProblemsError(problems)
         except ProblemsError as exc:
             return self._instead(exc, f"{len(exc.problems)} problem(s) in {path}", exc.problems)
-        failed = self._record().get("failed", {}).get(start.digest, 0)
-        if failed >= FAILED_STARTS:
+        record = self._record()
+        failed = record.get("failed", {}).get(start.digest, 0)
+        same = (record.get("saved") or {}).get("sha256") == start.digest
+        if failed >= FAILED_STARTS and not same:  # the same text again would not help
             why = f"{path} failed its last {failed} starts before going on air"
             return self._instead(None, why, [], fallback_to=start)
         lost = self._lost_parts(start.loaded)
@@ -156,10 +159,11 @@ class ConfigKeeper:
         if saved is None:
             return ""
         old, new = saved[0].config, loaded.config
+        # only what the file leaves out: a section written out empty is meant
         lost = []
-        if old.outputs and not new.outputs:
+        if old.outputs and "outputs" not in new.model_fields_set:
             lost.append(f"no outputs where {len(old.outputs)}")
-        if old.mqtt.url and not new.mqtt.url:
+        if old.mqtt.url and "url" not in new.mqtt.model_fields_set:
             lost.append("no fleet broker where one")
         return " and ".join(lost)
 
@@ -191,12 +195,13 @@ class ConfigKeeper:
         if start.last_good:
             return
         record = self._record()
-        record.get("failed", {}).pop(start.digest, None)
+        record.get("failed", {}).pop(start.digest, None)  # it did not fail, copy or not
         loaded = start.loaded
         try:
             atomic_write(self.copy_path, start.text)
         except OSError as exc:  # a full or read-only disk must not stop the show
             log.error("could not keep a copy of the good config: %s", exc)
+            self._write(record)
             return
         record["saved"] = {
             "file": str(loaded.file),

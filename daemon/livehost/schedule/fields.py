@@ -56,7 +56,8 @@ def parse_time_of_day(value: Any) -> time:
 MAX_DURATION = 24 * 3600.0  # seconds: no turn or preview is longer than a day
 
 
-def parse_duration(value: Any) -> float:
+def parse_duration(value: Any, low: float = 10.0, high: float = MAX_DURATION) -> float:
+    """A length of time (5m, 90s, 1h30m, or seconds) between `low` and `high` seconds."""
     if isinstance(value, bool):
         raise ValueError("should be a length of time like 5m or 90s")
     if isinstance(value, (int, float)):
@@ -72,11 +73,20 @@ def parse_duration(value: Any) -> float:
     # planner's arithmetic and stop the show, so they are refused here, by name
     if not math.isfinite(seconds):
         raise ValueError(f"'{value}' is not a length of time; write it like 5m, 90s or 1h30m")
-    if seconds < 10:
-        raise ValueError("must be at least 10 seconds")
-    if seconds > MAX_DURATION:
-        raise ValueError("must be at most 24 hours")
+    if seconds < low:
+        raise ValueError(f"must be at least {duration_words(low)}")
+    if seconds > high:
+        raise ValueError(f"must be at most {duration_words(high)}")
     return seconds
+
+
+def duration_words(seconds: float) -> str:
+    """10 -> '10 seconds', 600 -> '10 minutes', 3600 -> '1 hour'."""
+    for size, unit in ((3600, "hour"), (60, "minute"), (1, "second")):
+        if seconds >= size and seconds % size == 0:
+            count = int(seconds // size)
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"{seconds:g} seconds"
 
 
 def check_text(value: str) -> str:

@@ -97,8 +97,11 @@ class ScheduleStore:
             return self._refuse(exc.problems)
         return self.offer(text, str(self.path))
 
-    def offer(self, text: str, source: str) -> ReloadResult:
-        """Validate `text`; if it is new and good, make it the running schedule."""
+    def offer(
+        self, text: str, source: str, checked: LoadedSchedule | None = None
+    ) -> ReloadResult:
+        """Validate `text`; if it is new and good, make it the running schedule.
+        `checked`: the text already validated and rehearsed (a push)."""
         with self._lock:
             if self.current is not None and text_digest(text) == self.current.sha256:
                 if self.last_problems:
@@ -106,7 +109,7 @@ class ScheduleStore:
                 self.last_problems = []
                 return ReloadResult(False, [])
             try:
-                loaded = self._usable(text, source, now=self._now())
+                loaded = checked or self._usable(text, source, now=self._now())
             except ProblemsError as exc:
                 return self._refuse(exc.problems)
             self._swap(loaded, persist=True)
@@ -119,11 +122,11 @@ class ScheduleStore:
         the file and the running schedule untouched.
         """
         try:
-            self._usable(text, str(self.path), now=self._now())
+            loaded = self._usable(text, str(self.path), now=self._now())
         except ProblemsError as exc:
             return ReloadResult(False, exc.problems)
         atomic_write(self.path, text)
-        return self.offer(text, str(self.path))
+        return self.offer(text, str(self.path), loaded)
 
     def _usable(self, text: str, source: str, now: datetime | None = None) -> LoadedSchedule:
         """Valid and rehearsed, or ProblemsError: only such a schedule airs and is kept."""
