@@ -22,7 +22,7 @@ LONG = (
 )
 
 
-def answer_latency(tmp_path, at_word: bool) -> tuple[float, str]:
+def answer_latency(tmp_path, at_word: bool) -> tuple[float, Show]:
     heard: list[tuple[tuple[str, ...], float]] = []
     show = Show(tmp_path / ("word" if at_word else "sentence"), schedule=LONG)
     show.loop.on_heard = lambda ids, when: heard.append((ids, when))
@@ -32,7 +32,7 @@ def answer_latency(tmp_path, at_word: bool) -> tuple[float, str]:
 
         def pitching() -> bool:
             playing = show.loop.timeline.caption_at(show.loop.next_tick * show.loop.spt + 4000)
-            return playing is not None and playing.utterance_id not in show.loop._whole
+            return playing is not None and not playing.whole
 
         wait_for(pitching, 30, 0.01)
         asked = time.monotonic()

@@ -22,6 +22,7 @@ import livehost.daemon as daemon_module
 from livehost.config.device import load_config
 from livehost.daemon import Daemon, RunOptions
 from livehost.show import loop as loop_module
+from livehost.system import supervise
 from livehost.system.notify import Notifier
 from livehost.system.watchdog import Watchdog
 
@@ -106,7 +107,7 @@ def test_a_renderer_that_fails_is_started_again_and_the_picture_moves(tmp_path) 
 
 
 def test_a_renderer_that_keeps_failing_stops_the_show_with_the_reason(tmp_path, monkeypatch):
-    monkeypatch.setattr(loop_module, "RESTART_BUDGET", 2)
+    monkeypatch.setattr(supervise, "RESTART_BUDGET", 2)
     show = Show(tmp_path / "unit")
     show.loop.face = FailingFace(show.loop.face, fail_frames=None)
     with show:
@@ -170,7 +171,7 @@ def test_a_hung_voice_stops_the_watchdog(tmp_path, monkeypatch):
 
 def test_the_daemon_exits_non_zero_when_the_show_gives_up(tmp_path, monkeypatch):
     """A fatal state must not end with status 0: Restart=on-failure would not restart."""
-    monkeypatch.setattr(loop_module, "RESTART_BUDGET", 1)
+    monkeypatch.setattr(supervise, "RESTART_BUDGET", 1)
     real_load_face = daemon_module.load_face
     monkeypatch.setattr(
         daemon_module,
@@ -196,7 +197,6 @@ def test_an_output_thread_that_fails_goes_on_and_one_that_keeps_failing_is_given
 
     from livehost.stream.encoder import EncoderSettings
     from livehost.stream.output import RtmpOutput
-    from livehost.system import supervise
 
     url = f"rtmp://127.0.0.1:{rtmp_recording.port}/live/threads"
     output = RtmpOutput("main", url, EncoderSettings(640, 360, 25, 800, 64, 2.0))

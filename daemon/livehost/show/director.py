@@ -160,6 +160,7 @@ class Director:
             cues=tuple(dict.fromkeys((*cues_for(line.kind, line.text), *line.cues))),
             reply_to=line.reply_to,
             urgent=line.urgent,
+            at_word=line.at_word,
             pause_after=line.pause_after,
             language=line.language or moment.lang.LANGUAGE,
             scripted=line.scripted,

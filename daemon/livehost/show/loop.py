@@ -25,7 +25,7 @@ as many frames as one takes to render. Late frames, late speech and dropped word
 counted in ShowStatus and logged by the ticker once per burst.
 
 Each thread is supervised: one that raises is started again where the show is (counted in
-`status.thread_restarts`), up to RESTART_BUDGET times within RESTART_WINDOW seconds;
+`status.thread_restarts`), within system.supervise's budget (5 within 5 minutes);
 beyond that the loop stops with `failure` set and the daemon exits non-zero for systemd
 to restart it. Each thread marks its progress on every pass, so `stalled()` can tell a
 thread stuck inside a call (a hung voice or face) from one that is merely waiting; the
@@ -81,8 +81,6 @@ WORD_BREAKS = frozenset(" ,.;:!?") | {SILENCE}
 # lines an answer never cuts between words: the spoken AI notice is said whole
 WHOLE_KINDS = ("opening", "notice")  # the opening says it too
 SHOW_PRIORITY = 5  # nice steps the voice and the ticker take above the process, if permitted
-RESTART_BUDGET = 5  # restarts of one thread within RESTART_WINDOW before the show gives up
-RESTART_WINDOW = 300.0
 # Seconds without progress after which a thread counts as stuck: the ticker and the
 # renderer pass through their loops many times a second; the producer may spend a few
 # seconds in one sentence of a busy voice, or wait for the voice to load at start.
@@ -120,8 +118,7 @@ class ShowLoop:
         # told (comment ids, time.monotonic()) when an answer's first sample goes out
         self.on_heard = on_heard
         self._replies: dict[int, tuple[str, ...]] = {}  # utterance id -> comments it answers
-        self._whole: set[int] = set()  # ids of utterances said whole (WHOLE_KINDS)
-        self._whole_in_progress: int | None = None  # one being prepared: a cut waits for it
+        self._whole_in_progress: int | None = None  # an AI notice being prepared: cuts wait
         self.programme = director.programme
         self.inbox = director.inbox  # its `urgent` cuts what is prepared (operator `say`)
         self.speech = speech
@@ -148,12 +145,12 @@ class ShowLoop:
         self._place_lock = threading.RLock()
         self._queue: deque[Tick] = deque()
         self._queue_lock = threading.Condition()
-        # Bumped by a cut that takes back frames drawn ahead: the renderer starts again at
-        # `_redraw_from`, and a frame it finishes from before the cut is thrown away.
-        self._generation = 0
-        self._redraw_from: int | None = None
-        # Bumped by every cut: a sentence the producer prepared before it is not placed.
+        # Bumped by every cut: a sentence the producer prepared before it is not placed,
+        # and a frame the renderer was drawing is thrown away and drawn again (from
+        # `_redraw_from` when the cut took back frames drawn ahead).
         self._cut_generation = 0
+        self._last_cut = 0  # where the latest cut fell
+        self._redraw_from: int | None = None
         self._cutting = threading.Event()  # the cutter is placing a line: the producer waits
         self._resume_at: int | None = None  # where the producer goes on after a cut-in
         # the producer yields the CPU to the cutter while a line cuts in (only when its
@@ -178,7 +175,6 @@ class ShowLoop:
         self._priority_lock = threading.Lock()
         self._priority_said = False
         self._stop = threading.Event()
-        self._urgent_until = 0  # sample position where the last urgent line prepared ends
         self._threads: list[threading.Thread] = []
         self.frozen = threading.Event()  # test hook: stall the ticker (watchdog tests)
         self.finished = threading.Event()
@@ -243,9 +239,7 @@ class ShowLoop:
             self.status.thread_problem = f"the {name} failed ({why})"
             self._progress[name] = time.monotonic()  # the pause before it starts again
 
-        failure = keep_running(
-            name, target, self._stop, failed, budget=RESTART_BUDGET, window=RESTART_WINDOW
-        )
+        failure = keep_running(name, target, self._stop, failed)
         if failure is not None:
             self.failure = failure
             self.status.thread_problem = failure
@@ -258,10 +252,10 @@ class ShowLoop:
     def stalled(self) -> str | None:
         """Which thread has made no progress for longer than it should, and for how long
         (None while every one moves). The ticker's own beat goes to the watchdog too."""
+        if self.frozen.is_set():  # test hook: the ticker is held on purpose
+            return None
         now = time.monotonic()
         for name, last in self._progress.items():
-            if self.frozen.is_set():  # test hook: the ticker is held on purpose
-                break
             if now - last > STALL_AFTER[name]:
                 return f"the {name} has not moved for {now - last:.1f} s"
         return None
@@ -294,6 +288,8 @@ class ShowLoop:
 
     def _produce_one(self, position: int) -> int:
         """Prepare the next utterance (or a moment of quiet); return the next free position."""
+        # taken first: a cut from here on makes what is decided below give way
+        generation = self._cut_generation
         if self._cutting.is_set():  # a line is cutting in: go on after it
             self._stop.wait(0.005)
             return position
@@ -307,7 +303,7 @@ class ShowLoop:
         utterance = self.director.next_planned(self.wall_time(position))
         if utterance is None:
             return position + int(QUIET_STEP * AUDIO_RATE)
-        return self._speak(utterance, position)
+        return self._speak(utterance, position, generation)
 
     def _not_in_the_past(self, position: int, count: bool) -> int:
         """Speech that comes too late to play where planned starts a little later instead;
@@ -339,12 +335,15 @@ class ShowLoop:
                 yielding.lower()
             try:
                 self.inbox.urgent.clear()
-                at_word = self.inbox.take_word_cut()
                 utterance = self.director.next_urgent(self.wall_time(self._heard_until))
-                if utterance is None:
-                    self._resume_at = self._cut(at_word=False)
+                if utterance is None:  # a control change
+                    resume = self._cut(at_word=False)
                 else:
-                    self._resume_at = self._speak(utterance, None, at_word)
+                    resume = self._speak(utterance, None)
+                    # lines that came together with it, or while it was prepared, follow
+                    while (more := self.director.next_urgent(self.wall_time(resume))) is not None:
+                        resume = self._speak(more, resume)
+                self._resume_at = resume
             finally:
                 if yielding is not None:
                     yielding.restore()
@@ -364,20 +363,15 @@ class ShowLoop:
             if playing is not None:
                 breaks = [b for b in playing.breaks if b >= earliest] if at_word else []
                 cut = breaks[0] if breaks else playing.end
-                if playing.utterance_id in self._whole:  # the AI notice: to its last word
-                    cut = max(
-                        c.end
-                        for c in self.timeline.captions_from(earliest)
-                        if c.utterance_id == playing.utterance_id
-                    )
-            # an urgent line already prepared (an operator's) is said whole: only the
-            # pitch after it makes way
-            cut = max(cut, self._urgent_until)
+            # a line said whole (an urgent one, the AI notice) is kept to its last word,
+            # with what comes before it: only what follows makes way
+            cut = max([cut, *(c.end for c in self.timeline.captions_from(earliest) if c.whole)])
             cut = -(-cut // self.spt) * self.spt  # up to a tick's first sample
+            self._cut_generation += 1
+            self._last_cut = cut
             if cut < self._heard_until:
                 self._take_back(cut // self.spt)
             self.timeline.flush(cut)
-            self._cut_generation += 1
         with self._face_lock:
             self.face.flush(cut / AUDIO_RATE)
         return cut
@@ -387,13 +381,15 @@ class ShowLoop:
         draws them again with what is placed after the cut."""
         while self._queue and self._queue[-1].index >= frame:
             self._queue.pop()
-        self._generation += 1
         self._redraw_from = frame
         self._heard_until = frame * self.spt
 
-    def _speak(self, utterance: Utterance, position: int | None, at_word: bool = False) -> int:
-        """Say `utterance` from `position`; None: cut in (see _cut_in) once its first
-        sentence is ready."""
+    def _speak(
+        self, utterance: Utterance, position: int | None, generation: int | None = None
+    ) -> int:
+        """Say `utterance` from `position`; None: cut in (see _cut_ins) once its first
+        sentence is ready. A line of the show's own talk gives way to a cut made after
+        `generation` (the producer's snapshot); an urgent line never does."""
         self.status.utterances += 1
         self.status.utterance = utterance.text
         log.debug(
@@ -402,64 +398,84 @@ class ShowLoop:
             utterance.text,
             extra={"event": "utterance", "product": utterance.product_id},
         )
+        who = threading.current_thread().name.removeprefix("show-")
         synth_time = 0.0
         spoken = 0.0
         started = time.perf_counter()
-        generation = self._cut_generation
-        cut_since = (lambda: False) if position is None else (
-            lambda: generation != self._cut_generation  # a line cut in: this one makes way
+        generation = self._cut_generation if generation is None else generation
+        cancel = _Cancel(
+            self._stop,
+            (lambda: False) if utterance.urgent else (lambda: generation != self._cut_generation),
         )
-        cancel = _Cancel(self._stop, cut_since)
+        whole = utterance.urgent or utterance.kind in WHOLE_KINDS
         voice = self._voice_for(utterance.language)
         if utterance.reply_to:
             self._replies[utterance.id] = utterance.reply_to
         if utterance.kind in WHOLE_KINDS:
-            self._whole = {*list(self._whole)[-8:], utterance.id}
             self._whole_in_progress = utterance.id
         # the show's first sentence is not late: the renderer simply starts before it
         count = self.status.utterances > 1
-        for chunk in voice.synthesize(utterance.text, cancel):  # type: ignore[arg-type]
-            self._mark("producer")
-            synth_time += time.perf_counter() - started
-            if cancel.is_set():
-                break
-            # round up: the face places the chunk at start + duration, and the next chunk
-            # must not start before that
-            length = math.ceil(chunk.duration * AUDIO_RATE)
-            samples = _fit(_resample(chunk), length)
-            while position is None and self._whole_in_progress is not None:
-                self._stop.wait(0.005)  # the AI notice being prepared is said whole first
-                if self._stop.is_set():
-                    break
-            with self._place_lock:  # no tick reads between the check and the write
-                if position is None:
-                    position = self._cut(at_word)
+        placed = False
+        try:
+            for chunk in voice.synthesize(utterance.text, cancel):  # type: ignore[arg-type]
+                self._mark(who)
+                synth_time += time.perf_counter() - started
                 if cancel.is_set():
                     break
-                position = self._not_in_the_past(position, count)
-                breaks = tuple(
-                    position + round(p.start * AUDIO_RATE / chunk.sample_rate)
-                    for p in chunk.phonemes
-                    if p.phoneme in WORD_BREAKS
-                )
-                caption = Caption(position, position + length, chunk.text, utterance.id, breaks)
-                self.timeline.write(position, samples, caption)
-            with self._face_lock:
-                self.face.push(chunk, position / AUDIO_RATE)
-            position += length
-            spoken += chunk.duration
-            count = True
-            started = time.perf_counter()
-        if self._whole_in_progress == utterance.id:
-            self._whole_in_progress = None
+                # round up: the face places the chunk at start + duration, and the next
+                # chunk must not start before that
+                length = math.ceil(chunk.duration * AUDIO_RATE)
+                samples = _fit(_resample(chunk), length)
+                if position is None:
+                    self._wait_for_whole()
+                with self._place_lock:  # no tick reads between the check and the write
+                    if position is None:
+                        position = self._cut(utterance.at_word)
+                    if cancel.is_set():
+                        break
+                    position = self._not_in_the_past(position, count)
+                    breaks = tuple(
+                        position + round(p.start * AUDIO_RATE / chunk.sample_rate)
+                        for p in chunk.phonemes
+                        if p.phoneme in WORD_BREAKS
+                    )
+                    caption = Caption(
+                        position, position + length, chunk.text, utterance.id, breaks, whole
+                    )
+                    self.timeline.write(position, samples, caption)
+                    placed_at = self._cut_generation
+                # the face outside the hold: a face stuck in a frame must not stop the
+                # ticker, which reads samples under it
+                with self._face_lock:
+                    self.face.push(chunk, position / AUDIO_RATE)
+                    if self._cut_generation != placed_at:  # a cut came in between
+                        self.face.flush(self._last_cut / AUDIO_RATE)
+                placed = True
+                position += length
+                spoken += chunk.duration
+                count = True
+                started = time.perf_counter()
+        finally:
+            if self._whole_in_progress == utterance.id:
+                self._whole_in_progress = None
+            if not placed:  # never on air: the ticker would look for it forever
+                self._replies.pop(utterance.id, None)
         if position is None:  # nothing was said (stopped): the cut still happens
-            position = self._cut(at_word)
-        if utterance.urgent:
-            self._urgent_until = position
+            position = self._cut(utterance.at_word)
         if spoken:
             self.status.speech_rtf = round(synth_time / spoken, 3)
         give_back_free_memory()  # the voice's big per-sentence buffers, back to the system
         return position + int(utterance.pause_after * AUDIO_RATE)
+
+    def _wait_for_whole(self) -> None:
+        """The AI notice the producer is preparing is said whole before a line cuts in;
+        the producer has its priority back meanwhile (it is the one to finish it)."""
+        if self._whole_in_progress is None:
+            return
+        if self._producer_yields is not None:
+            self._producer_yields.restore()
+        while self._whole_in_progress is not None and not self._stop.wait(0.005):
+            pass
 
     def _load_problem(self) -> str:
         """Why the voice could not load, if it could not (SilentSpeech carries the reason;
@@ -496,7 +512,7 @@ class ShowLoop:
         while not self._stop.is_set():
             self._mark("renderer")
             with self._queue_lock:
-                generation = self._generation
+                generation = self._cut_generation
                 if self._redraw_from is not None:  # a cut took back frames drawn ahead
                     index = max(self.next_tick, min(index, self._redraw_from))
                     self._redraw_from = None
@@ -541,7 +557,7 @@ class ShowLoop:
                 heard = min(position, self.next_tick * self.spt)
                 self.timeline.forget(heard - 2 * AUDIO_RATE)
             with self._queue_lock:
-                if generation != self._generation:
+                if generation != self._cut_generation:
                     continue  # drawn before a cut that took it back: draw it again
                 self._queue.append(tick)
                 self._queue_lock.notify_all()
@@ -555,7 +571,7 @@ class ShowLoop:
         thrown away, so its samples do not count as heard."""
         with self._place_lock:
             audio = self.timeline.read(position, self.spt)
-            if generation is None or generation == self._generation:
+            if generation is None or generation == self._cut_generation:
                 self._heard_until = max(self._heard_until, position + self.spt)
         return audio
 

@@ -24,6 +24,7 @@ class Caption:
     # where words end inside it (sample positions of the pauses between words): an answer
     # may cut the sentence at the next one instead of waiting for its end
     breaks: tuple[int, ...] = ()
+    whole: bool = False  # said to its end whatever cuts in (an urgent line, the AI notice)
 
 
 class SpeechTimeline:
@@ -94,6 +95,7 @@ class SpeechTimeline:
                     c.text,
                     c.utterance_id,
                     tuple(b for b in c.breaks if b < after),
+                    c.whole,
                 )
                 for c in self._captions
                 if c.start < after

@@ -23,6 +23,7 @@ class Utterance:
     reply_to: tuple[str, ...] = ()
     host: str = "main"  # which host says it, for shows with two hosts later
     urgent: bool = False  # said next, cutting what is prepared at a sentence boundary
+    at_word: bool = False  # urgent, and it may cut between two words (an answer)
     pause_after: float = 0.5  # seconds of silence after it
     language: str = "en"  # the language it is written in
     scripted: bool = False  # a staff-approved script line (not a template wording)

@@ -28,7 +28,9 @@ _EDGE_SYMBOLS = {"^": SILENCE, "$": SILENCE}
 
 
 class PiperEngine:
-    """One loaded Piper voice. Load once; `synthesize` may be called from one thread at a time."""
+    """One loaded Piper voice. Load once. `synthesize` may run in two threads at once (the
+    show's producer and its cutter): piper serialises its espeak phonemizer with its own
+    lock, onnxruntime's session run is thread-safe, and this class keeps no state."""
 
     def __init__(self, voice: PiperVoice, settings: VoiceConfig, name: str = "") -> None:
         self.voice = voice

@@ -52,6 +52,7 @@ class Line:
     cadence: str | None = None  # price, countdown, cta: kinds with their own rhythm
     scripted: bool = False
     urgent: bool = False
+    at_word: bool = False  # an urgent line that may cut in between two words
     language: str | None = None  # None: the schedule's language
     reply_to: tuple[str, ...] = ()  # the comments an answer answers
     cues: tuple[str, ...] = ()  # cues beyond those the kind and the words give

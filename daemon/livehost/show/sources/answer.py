@@ -21,6 +21,7 @@ class AnswerSource:
             reply.text,
             reply.kind,
             urgent=True,
+            at_word=reply.at_word,
             language=reply.language,
             reply_to=reply.reply_to,
             cues=reply.cues,
