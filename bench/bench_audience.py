@@ -15,33 +15,31 @@ users report 4-10 s.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import tempfile
 import time
-import uuid
 from datetime import datetime
 from pathlib import Path
 
 import psutil
+import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.fleet.conftest import Recorder  # noqa: E402
+from tests.audience.test_audience_on_air import BASE, Audience, fate  # noqa: E402
+from tests.fleet.conftest import Recorder, wait_until  # noqa: E402
 from tests.onair.daemon_helpers import start_daemon, stop_daemon, write_setup  # noqa: E402
 
+from bench.bench_onair import tree_cpu  # noqa: E402
 from livehost.audience.matching import Matcher  # noqa: E402
 from livehost.audience.moderation import Moderator  # noqa: E402
 from livehost.devservers import mosquitto, nginx_rtmp  # noqa: E402
-from livehost.fleet.connection import BrokerSettings, make_client  # noqa: E402
 from livehost.schedule.load import load_schedule_file  # noqa: E402
 
 WIDTH, HEIGHT, FPS = 1280, 720, 30
-UNIT = "test-site/test-unit"
-BASE = f"livehost/{UNIT}"
 SAMPLE = REPO / "etc" / "livehost" / "schedule.yaml"
 LABELLED = REPO / "tests" / "audience" / "labelled_comments.yaml"
 # questions about the kettle (on air all day in the bench's schedule), each answerable
@@ -92,17 +90,6 @@ def _kettle_schedule(folder: Path) -> None:
     (folder / "schedule.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
 
 
-def _tree_cpu(process: psutil.Process) -> float:
-    total = 0.0
-    for p in [process, *process.children(recursive=True)]:
-        try:
-            times = p.cpu_times()
-            total += times.user + times.system
-        except psutil.Error:
-            pass
-    return total
-
-
 def on_air(questions: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -114,32 +101,18 @@ def on_air(questions: int) -> dict:
             url = f"rtmp://127.0.0.1:{rtmp.port}/live/bench"
             proc = start_daemon(config, "--mqtt", f"mqtt://127.0.0.1:{broker.port}",
                                 "--output", url, log=folder / "daemon.log")
-            client = make_client("bench-bridge", BrokerSettings("127.0.0.1", broker.port))
-            client.connect("127.0.0.1", broker.port)
-            client.loop_start()
+            audience = Audience(broker.port)  # publishes as a bridge does
             try:
-                _wait(lambda: any(s.get("on_air") for s in rec.json(f"{BASE}/state")), 90)
+                if not _waited(lambda: any(s.get("on_air") for s in rec.json(f"{BASE}/state")), 90):
+                    raise TimeoutError("the unit did not go on air")
                 time.sleep(15)  # past the opening, said whole (the AI notice)
-
-                def send(text: str, name: str) -> str:
-                    event_id = uuid.uuid4().hex
-                    event = {"type": "comment", "id": event_id, "platform": "bench",
-                             "user": {"id": name, "name": name}, "text": text,
-                             "ts": time.time()}
-                    client.publish(f"{BASE}/audience", json.dumps(event), qos=1)
-                    return event_id
-
-                def fate(event_id: str) -> dict | None:
-                    for e in rec.json(f"{BASE}/events"):
-                        if e.get("data", {}).get("id") == event_id:
-                            return e
-                    return None
 
                 latencies, unanswered, why = [], 0, {}
                 for n in range(questions):
                     # one at a time, from a new viewer each (no rate limit, no merging)
-                    event_id = send(QUESTIONS[n % len(QUESTIONS)], f"viewer{n}")
-                    found = _wait(lambda event_id=event_id: fate(event_id), 20, quiet=True)
+                    event_id = audience.send(text=QUESTIONS[n % len(QUESTIONS)], name=f"viewer{n}")
+                    _waited(lambda e=event_id: fate(rec, e) is not None, 20)
+                    found = fate(rec, event_id)
                     if found and found["kind"] == "answered":
                         latencies.append(found["data"]["latency_ms"])
                     else:
@@ -154,10 +127,10 @@ def on_air(questions: int) -> dict:
 
                 process = psutil.Process(proc.pid)
                 idle_cpu = _cpu_over(process, 20)
-                flood_cpu = _cpu_over(process, 20, lambda i: send(
-                    QUESTIONS[i % len(QUESTIONS)], f"flood{i}"), rate=10)
+                flood_cpu = _cpu_over(process, 20, lambda i: audience.send(
+                    text=QUESTIONS[i % len(QUESTIONS)], name=f"flood{i}"), rate=10)
             finally:
-                client.loop_stop()
+                audience.close()
                 rec.close()
                 stop_daemon(proc)
     latencies.sort()
@@ -181,26 +154,24 @@ def on_air(questions: int) -> dict:
 
 def _cpu_over(process: psutil.Process, seconds: float, each=None, rate: float = 0.0) -> float:
     """Cores used by the daemon's tree over `seconds`, sending `rate` comments a second."""
-    before, started = _tree_cpu(process), time.monotonic()
+    before, started = tree_cpu(process), time.monotonic()
     sent = 0
     while time.monotonic() - started < seconds:
         if each is not None and sent < (time.monotonic() - started) * rate:
             each(sent)
             sent += 1
         time.sleep(0.01)
-    return round((_tree_cpu(process) - before) / (time.monotonic() - started), 2)
+    return round((tree_cpu(process) - before) / (time.monotonic() - started), 2)
 
 
-def _wait(predicate, timeout: float, quiet: bool = False):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = predicate()
-        if found:
-            return found
-        time.sleep(0.02)
-    if quiet:
-        return None
-    raise TimeoutError("the unit did not get there")
+def _waited(predicate, timeout: float) -> bool:
+    """wait_until, with False where it would fail a test: pytest's failure is no Exception,
+    and would end bench.run's other benchmarks too."""
+    try:
+        wait_until(predicate, timeout, 0.02)
+    except pytest.fail.Exception:
+        return False
+    return True
 
 
 def run() -> dict:

@@ -19,6 +19,9 @@ def moderator() -> Moderator:
 
 
 INNOCENT = [
+    # product words that are insults elsewhere
+    "does it fit under a garbage disposal?",
+    "这个垃圾桶多少钱",
     "is the lid removable?",
     "这个锅可以用电磁炉吗",
     "how much is shipping to Class Island",
@@ -31,6 +34,9 @@ INNOCENT = [
     "2 pots please, I ordered 3 last week",
     "is it dishwasher safe",
     "stupid question, but does it come in blue?",
+    "I feel so stupid, how do I open it?",
+    "scampi in the pan?",
+    "片子拍得真好",  # 片子 sounds like 骗子 (pian zi)
     # a list word inside an innocent one
     "Scunthorpe delivery?",
     "is the handle flame retardant?",
@@ -88,6 +94,17 @@ REFUSED = [
     ("sb主播", "word"),
     ("nmsl", "word"),
     ("what a shithead", "word"),
+    # calling the shop a cheat or its goods rubbish, whatever fact the comment mentions
+    ("what a scam, how much is it", "word"),
+    ("this is a scam", "word"),
+    ("5c4m", "word"),
+    ("total rip-off", "word"),
+    ("garbage product, don't buy", "word"),
+    ("you're a stupid robot", "word"),
+    ("骗子，别买", "word"),
+    ("垃圾，骗人的", "word"),
+    ("真辣鸡", "homophone"),
+    ("傻瓜主播", "word"),
     # spaced out, punctuated, repeated letters
     ("i d i o t", "word"),
     ("i.d.i.o.t", "word"),
@@ -132,6 +149,7 @@ REFUSED = [
     ("http://x.y/z", "link"),
     ("https://bit.ly/abc", "link"),
     ("cheap pots at shop.cn", "link"),
+    ("cheap kettles at www.x.biz", "link"),
     ("go to spam.xyz now", "link"),
     ("google dot com", "link"),
     ("google (dot) com", "link"),

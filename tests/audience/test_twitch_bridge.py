@@ -242,6 +242,20 @@ def test_bits_are_a_comment_and_a_gift() -> None:
     assert gift.id == comment.id + ":bits" and gift.amount is None and gift.currency is None
 
 
+def test_a_bad_number_tag_is_skipped_not_the_line() -> None:
+    # "²" is a digit to str.isdigit() and not to int(); a 400-digit timestamp overflowed
+    # the float of ts. Each lost the whole line's comment.
+    (comment,) = events_of(TW_BITS.replace("bits=100;", "bits=²;"))
+    assert comment.type == "comment" and comment.text == "cheer100 nice kettle"
+    mapper = TwitchMapper("shop", clock=lambda: 1700000000.5)
+    huge = TW_PRIVMSG.replace("tmi-sent-ts=1642786203573", "tmi-sent-ts=" + "9" * 400)
+    (event,) = events_of(huge, mapper)
+    assert event.text == "HeyGuys" and event.ts == 1700000000.5  # the time it arrived
+    for bad in ["-5", "1e3", "１２", "\\s", "", "0x10"]:  # \\s: an escaped space
+        (event,) = events_of(TW_PRIVMSG.replace("1642786203573", bad), mapper)
+        assert event.ts == 1700000000.5, bad
+
+
 def test_subscriptions_are_gifts() -> None:
     gift, shared = events_of(TW_RESUB)
     assert (gift.type, gift.text, gift.count) == ("gift", "subscription", 6)
@@ -330,8 +344,8 @@ def test_targets_and_command_line() -> None:
     parse = build_parser().parse_args
     base = ["twitch", "--channel", "Shop", "--target", "site-1/all", "--mqtt", "mqtt://b:1883"]
     cfg = twitch_settings(parse(base))
-    assert cfg["anonymous"] and cfg["nick"].startswith("justinfan") and cfg["channel"] == "shop"
-    assert cfg["server"] == IrcServer("irc.chat.twitch.tv", 6697, True) and cfg["token"] is None
+    assert cfg.anonymous and cfg.nick.startswith("justinfan") and cfg.channel == "shop"
+    assert cfg.server == IrcServer("irc.chat.twitch.tv", 6697, True) and cfg.token is None
     from livehost.bridge.main import UsageError
 
     with pytest.raises(UsageError):
@@ -348,11 +362,11 @@ def test_token_file(tmp_path: Path) -> None:
     base = ["twitch", "--channel", "shop", "--target", "s/u", "--mqtt", "mqtt://b"]
     token.write_text("abc123\n")
     cfg = twitch_settings(parse([*base, "--token-file", str(token), "--nick", "ShopBot"]))
-    assert cfg["token"] == "oauth:abc123" and cfg["nick"] == "shopbot" and not cfg["anonymous"]
+    assert cfg.token == "oauth:abc123" and cfg.nick == "shopbot" and not cfg.anonymous
     with pytest.raises(UsageError):
         twitch_settings(parse([*base, "--token-file", str(token)]))  # whose token?
     token.write_text("")  # an empty file (systemd-tmpfiles made it): anonymous
-    assert twitch_settings(parse([*base, "--token-file", str(token)]))["anonymous"]
+    assert twitch_settings(parse([*base, "--token-file", str(token)])).anonymous
     with pytest.raises(UsageError):
         twitch_settings(parse([*base, "--token-file", str(tmp_path / "missing")]))
 
@@ -607,6 +621,7 @@ def test_chat_reaches_the_audience_topic(
         wait_until(lambda: "last" in _texts(recorder), 10)
         # ngircd pings the bridge once it has been idle 5 s; no PONG would drop it 5 s later
         wait_until(lambda: "PING answered" in bridges[0].log(), 20)
+        bridges[0].proc.send_signal(signal.SIGHUP)  # systemd's reload: nothing to reload
         chatter.say(CHANNEL, "after pings")
         wait_until(lambda: "after pings" in _texts(recorder), 10)
     finally:
@@ -628,7 +643,7 @@ def test_chat_reaches_the_audience_topic(
     assert log.count("registered on") == 1, log  # never dropped for an unanswered PING
     assert "PING answered" in log and "Ping timeout" not in server_log(irc)
     assert "capabilities" in log  # ngircd's NAK, and registration went on (CAP END)
-    assert bridges[0].stop() == 0
+    assert bridges[0].stop() == 0  # alive after the SIGHUP, stopped by the SIGTERM
 
 
 def test_the_bridge_tells_systemd(

@@ -6,11 +6,12 @@
                           Reply in the show's inbox (or merge it into a waiting one)
     ticker                heard(comment ids, when)  -> the answer's first sample is out:
                           `answered` with latency_ms
-    fleet report          take_events()             -> answered / ignored / refused
+    fleet report          take_fates()              -> answered / ignored / refused
 
 The host never reads a viewer's text aloud: a comment only selects which approved answer
-is said, and only a display name that passed moderation is spoken. Greetings and thanks
-wait for the end of the sentence playing; answers cut in at the next word.
+is said, and only a display name or a gift's name that passed moderation is spoken.
+Greetings and thanks wait for the end of the sentence playing; answers cut in at the next
+word.
 """
 
 from __future__ import annotations
@@ -25,19 +26,27 @@ from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from livehost.audience.events import AudienceEvent, EventRefused, parse_event
+from livehost.audience.matching import Matcher, is_question
 from livehost.audience.wording import say
 from livehost.schedule.model import Schedule
 from livehost.show.inbox import Inbox, Reply
 from livehost.show.programme import Programme
 from livehost.speakable import text_problem
 
+if TYPE_CHECKING:  # the word lists' automaton and pinyin: the daemon imports them lazily
+    from livehost.audience.limits import RateLimiter
+    from livehost.audience.moderation import Moderator
+
 log = logging.getLogger(__name__)
 
 QUEUE = 1000  # events waiting for the worker; a flood beyond it is dropped (counted)
 MAX_AGE = 10.0  # seconds: an older comment is not answered (the chat has moved on)
+# A platform's clock a little ahead of ours is normal skew; a comment stamped further
+# ahead is a broken or lying bridge, and its negative age would slip past MAX_AGE.
+MAX_AHEAD = 60.0
 SEEN = 5000  # event ids remembered for duplicates
 MERGE_WINDOW = 60.0  # seconds: the same question again is merged, or not repeated
 HEARD_TIMEOUT = 60.0  # an answer not heard by then was cut (an operator line, a pause)
@@ -48,37 +57,9 @@ ORDERS_WINDOW = 60.0
 ORDERS_LINE_EVERY = 300.0
 UNANSWERED = 50  # unanswered questions kept per product (the most asked)
 EVENTS = 500  # fates kept for the fleet report between two looks
-
-
-class Verdict(Protocol):
-    ok: bool
-    rule: str
-
-
-class Moderation(Protocol):
-    def text(self, text: str) -> Verdict: ...
-    def name(self, name: str) -> Verdict: ...
-    def reload_if_changed(self) -> bool: ...
-
-
-class Limits(Protocol):
-    def allow(self, user_id: str, now: float) -> Verdict: ...
-
-
-class Answer(Protocol):
-    source: str
-    text: str
-    product_id: str | None
-
-
-class Matching(Protocol):
-    schedule: Schedule  # assigning a new schedule keeps what it learnt of unchanged facts
-
-    def prepare(self) -> None: ...
-
-    def match(
-        self, text: str, product_id: str | None, now: datetime | None = None
-    ) -> Answer | None: ...
+# events that can put a viewer's words or name before the host: these re-read the staff
+# list (a stat), likes and viewer counts need not
+_MODERATED = frozenset({"comment", "join", "follow", "gift"})
 
 
 @dataclass(frozen=True)
@@ -102,7 +83,6 @@ class AudienceStatus:
     malformed: int = 0
     dropped: int = 0  # the queue was full
     likes: int = 0
-    last_cue: str = ""  # for the face: concerned after abuse, happy after an order burst
     latencies_ms: deque[float] = field(default_factory=lambda: deque(maxlen=200), repr=False)
 
 
@@ -120,9 +100,9 @@ class AudienceDesk:
         inbox: Inbox,
         programme: Programme,
         now: Callable[[], datetime],
-        moderator: Moderation,
-        limiter: Limits,
-        matcher: Callable[[Schedule], Matching],
+        moderator: Moderator,
+        limiter: RateLimiter,
+        matcher: Callable[[Schedule], Matcher],
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
         seed: int | None = None,
@@ -133,18 +113,18 @@ class AudienceDesk:
         self.moderator = moderator
         self.limiter = limiter
         self._matcher_for = matcher
-        self._matcher: Matching | None = None
+        self._matcher: Matcher | None = None
         self.clock = clock
         self.wall = wall
         self.rng = random.Random(seed)
         self.status = AudienceStatus()
         self._queue: queue.Queue[tuple[bytes, float] | None] = queue.Queue(QUEUE)
         self._seen: OrderedDict[str, None] = OrderedDict()
-        # waiting answers and fates: the worker and the ticker (heard() reports fates)
+        # waiting answers, fates and the status counters: the worker, the ticker (heard())
+        # and the fleet report (take_fates() expires cut answers) all write them
         self._lock = threading.RLock()
         self._waiting: dict[str, _Waiting] = {}
         self._last_said: dict[str, float] = {}  # reply key -> when it was queued
-        self._queued_count: dict[str, int] = {}  # reply key -> comments merged into it
         self._fates: deque[Fate] = deque(maxlen=EVENTS)
         self._greeted_at = -GREET_EVERY
         self._thanked_at = -THANK_EVERY
@@ -174,7 +154,7 @@ class AudienceDesk:
         try:
             self._queue.put_nowait((payload, self.clock()))
         except queue.Full:
-            self.status.dropped += 1
+            self.status.dropped += 1  # this thread is the only one that counts it
 
     def heard(self, reply_to: tuple[str, ...], when: float) -> None:
         """From the ticker: the first sample of the answer to these comments is out."""
@@ -184,7 +164,6 @@ class AudienceDesk:
                 if waiting is None:
                     continue
                 latency = round((when - waiting.received) * 1000)
-                self.status.answered += 1
                 self.status.latencies_ms.append(latency)
                 self._fate(
                     "answered",
@@ -203,18 +182,23 @@ class AudienceDesk:
         return fates
 
     def questions(self) -> dict[str, list[dict[str, object]]]:
-        """Unanswered questions per product, most asked first (for staff's FAQ)."""
+        """Unanswered questions per product, most asked first, the most recently asked
+        first among equals (for staff's FAQ)."""
         with self._lock:
             return {
-                product: [{"text": t, "count": n} for t, n in counter.most_common(20)]
+                product: [{"text": t, "count": n} for t, n in _most_asked(counter, 20)]
                 for product, counter in self.unanswered.items()
             }
 
     # --- the worker ---
 
     def _run(self) -> None:
-        try:  # the sentence model and the facts, before the first comment waits for them
-            self._matching().prepare()
+        # the sentence model and the facts of what is on air, before the first comment
+        # waits for them; a 500-product schedule would take minutes, so the rest embeds
+        # when a comment about it comes
+        try:
+            product_id = self._product_on_air(self.now())
+            self._matching().prepare([product_id] if product_id is not None else [])
         except Exception:
             log.exception("audience: preparing the answers failed; trying per comment")
         while not self._stop.is_set():
@@ -234,13 +218,12 @@ class AudienceDesk:
             log.debug("audience: refused a payload: %s", exc)
             return
         if event.id in self._seen:
-            self._fate("ignored", event, "duplicate id", reason="duplicate")
-            self.status.ignored += 1
-            return
+            return self._ignore(event, "duplicate id", "duplicate")
         self._seen[event.id] = None
         if len(self._seen) > SEEN:
             self._seen.popitem(last=False)
-        self.moderator.reload_if_changed()
+        if event.type in _MODERATED:
+            self.moderator.reload_if_changed()
         handler = getattr(self, f"_on_{event.type}")
         handler(event, received)
 
@@ -251,10 +234,10 @@ class AudienceDesk:
         age = self.wall() - event.ts
         if age > MAX_AGE:
             return self._ignore(event, f"too old ({age:.0f} s)", "too_old")
+        if age < -MAX_AHEAD:
+            return self._ignore(event, f"stamped {-age:.0f} s ahead of our clock", "too_old")
         verdict = self.moderator.text(event.text)
         if not verdict.ok:
-            self.status.refused += 1
-            self.status.last_cue = "concerned"
             self._fate(
                 "refused",
                 event,
@@ -268,43 +251,42 @@ class AudienceDesk:
         if not allowed.ok:
             return self._ignore(event, f"rate-limited ({allowed.rule})", allowed.rule)
         at = self.now()
-        on = self.programme.at(at)
-        product_id = on.product.id if on.product is not None and on.display == "show" else None
+        product_id = self._product_on_air(at)
         answer = self._matching().match(event.text, product_id, at.replace(tzinfo=None))
         if answer is None:
-            self._keep_unanswered(product_id, event.text)
+            if is_question(event.text):  # "hello everyone", "lol": chat, not for staff
+                self._keep_unanswered(product_id, event.text)
             return self._ignore(event, "no approved answer", "off_topic")
         language = self.programme.schedule().store.language
         key = answer.source
         with self._lock:
-            queued = self._queued_count.get(key)
             recently = self.clock() - self._last_said.get(key, -MERGE_WINDOW) < MERGE_WINDOW
-        if queued and self.inbox.merge_reply(
-            key,
-            event.id,
-            say(language, "answer_many", self.rng, count=queued + 1, answer=answer.text),
-        ):
+
+        def merged(count: int) -> str:
+            return say(language, "answer_many", self.rng, count=count, answer=answer.text)
+
+        if self.inbox.merge_reply(key, event.id, merged):  # its answer still waits
             with self._lock:
-                self._queued_count[key] = queued + 1
                 self._waiting[event.id] = _Waiting(received, event, key, answer.text)
             return None
         if recently:
             return self._ignore(event, "answered within the last minute", "just_answered")
-        name = self._speakable_name(event)
+        name = self._name(event)
         kind = "answer_named" if name else "answer"
         line = say(language, kind, self.rng, name=name, answer=answer.text)
         self._reply(event, received, key, line, "answer", language, at_word=True)
+        return None
 
     def _on_join(self, event: AudienceEvent, received: float) -> None:
         if self.clock() - self._greeted_at < GREET_EVERY:
             return
-        name = self._speakable_name(event)
+        name = self._name(event)
         if not name:
             return
-        self._greeted_at = self.clock()
         language = self.programme.schedule().store.language
         line = say(language, "greeting", self.rng, name=name)
-        self._reply(event, received, "greeting", line, "greeting", language, at_word=False)
+        if self._reply(event, received, "greeting", line, "greeting", language, at_word=False):
+            self._greeted_at = self.clock()  # a refused greeting leaves room for the next
 
     def _on_follow(self, event: AudienceEvent, received: float) -> None:
         self._thank(event, received, "thanks_follow")
@@ -313,7 +295,7 @@ class AudienceDesk:
         self._thank(event, received, "thanks_gift")
 
     def _on_like(self, event: AudienceEvent, received: float) -> None:
-        self.status.likes += event.count or 1
+        self.status.likes += 1 if event.count is None else event.count  # 0 is a count
 
     def _on_viewers(self, event: AudienceEvent, received: float) -> None:
         if event.count is not None:
@@ -326,27 +308,27 @@ class AudienceDesk:
             self._orders.popleft()
         if len(self._orders) < ORDERS_BURST or now - self._orders_line_at < ORDERS_LINE_EVERY:
             return
-        self._orders_line_at = now
-        self.status.last_cue = "happy"
         language = self.programme.schedule().store.language
         line = say(language, "orders", self.rng)
-        self._reply(
+        if self._reply(
             event, received, "orders", line, "thanks", language, at_word=False, cues=("happy",)
-        )
+        ):
+            self._orders_line_at = now
 
     # --- helpers ---
 
     def _thank(self, event: AudienceEvent, received: float, kind: str) -> None:
         if self.clock() - self._thanked_at < THANK_EVERY:
             return
-        name = self._speakable_name(event)
-        gift = event.text.strip()
-        if not name or (kind == "thanks_gift" and (not gift or not self._speakable(gift))):
+        name = self._name(event)
+        # the gift's name comes from the bridge like a display name, and is spoken like one
+        gift = self._speakable(event.text.strip())
+        if not name or (kind == "thanks_gift" and not gift):
             return
-        self._thanked_at = self.clock()
         language = self.programme.schedule().store.language
         line = say(language, kind, self.rng, name=name, gift=gift)
-        self._reply(event, received, "thanks", line, "thanks", language, at_word=False)
+        if self._reply(event, received, "thanks", line, "thanks", language, at_word=False):
+            self._thanked_at = self.clock()
 
     def _reply(
         self,
@@ -358,29 +340,35 @@ class AudienceDesk:
         language: str,
         at_word: bool,
         cues: tuple[str, ...] = (),
-    ) -> None:
+    ) -> bool:
+        """Whether the reply went into the inbox (else the event is ignored as busy)."""
         reply = Reply(key, line, (event.id,), kind, language, cues, at_word=at_word)
         try:
             self.inbox.put(reply)
         except ValueError as exc:  # answers are waiting already: the chat moves on
-            return self._ignore(event, str(exc), "busy")
+            self._ignore(event, str(exc), "busy")
+            return False
         with self._lock:
             self._last_said[key] = self.clock()
-            self._queued_count[key] = 1
             self._waiting[event.id] = _Waiting(received, event, key, line)
-        return None
+        return True
 
-    def _speakable_name(self, event: AudienceEvent) -> str:
-        name = event.user.name.strip() if event.user else ""
-        if not name or not self.moderator.name(name).ok or not self._speakable(name):
+    def _name(self, event: AudienceEvent) -> str:
+        return self._speakable(event.user.name.strip()) if event.user else ""
+
+    def _speakable(self, text: str) -> str:
+        """`text` if the host may say it (a display name, a gift's name), else "".
+        text_problem stays after moderation: a compatibility symbol like "℡" or "Ⓐ"
+        folds to letters for moderation, yet has no letter to say."""
+        if not text or not self.moderator.name(text).ok or text_problem(text) is not None:
             return ""
-        return name
+        return text
 
-    @staticmethod
-    def _speakable(text: str) -> bool:
-        return text_problem(text) is None
+    def _product_on_air(self, at: datetime) -> str | None:
+        on = self.programme.at(at)
+        return on.product.id if on.product is not None and on.display == "show" else None
 
-    def _matching(self) -> Matching:
+    def _matching(self) -> Matcher:
         schedule = self.programme.schedule()
         if self._matcher is None:
             self._matcher = self._matcher_for(schedule)
@@ -391,41 +379,47 @@ class AudienceDesk:
     def _keep_unanswered(self, product_id: str | None, text: str) -> None:
         with self._lock:
             counter = self.unanswered.setdefault(product_id or "(none)", Counter())
-            counter[" ".join(text.split())[:200]] += 1
+            question = " ".join(text.split())[:200]
+            counter[question] = counter.pop(question, 0) + 1  # the most recently asked last
             if len(counter) > UNANSWERED * 2:  # keep the most asked, in bounded memory
+                kept = {t for t, _ in _most_asked(counter, UNANSWERED)}
                 self.unanswered[product_id or "(none)"] = Counter(
-                    dict(counter.most_common(UNANSWERED))
+                    {t: n for t, n in counter.items() if t in kept}
                 )
 
     def _ignore(self, event: AudienceEvent, why: str, reason: str) -> None:
-        self.status.ignored += 1
         self._fate("ignored", event, why, reason=reason)
 
     def _fate(self, kind: str, event: AudienceEvent, message: str, **data: object) -> None:
+        data = {"id": event.id, "platform": event.platform, **data}
+        self._count_fate(Fate(kind, event.id, event.platform, message, data))
+
+    def _count_fate(self, fate: Fate) -> None:
+        # every fate is counted here, under the one lock: the worker, the ticker and the
+        # fleet report all make fates
         with self._lock:
-            self._fates.append(
-                Fate(
-                    kind,
-                    event.id,
-                    event.platform,
-                    message,
-                    {"id": event.id, "platform": event.platform, **data},
-                )
-            )
+            self._fates.append(fate)
+            setattr(self.status, fate.kind, getattr(self.status, fate.kind) + 1)
 
     def _expire_waiting(self) -> None:
         """Answers that were never heard (cut by an operator line or a pause)."""
         now = self.clock()
-        for event_id, waiting in list(self._waiting.items()):
-            if now - waiting.received > HEARD_TIMEOUT:
-                del self._waiting[event_id]
-                self.status.ignored += 1
-                self._fates.append(
-                    Fate(
-                        "ignored",
-                        event_id,
-                        waiting.event.platform,
-                        "the answer was cut",
-                        {"id": event_id, "reason": "cut", "source": waiting.source},
+        with self._lock:
+            for event_id, waiting in list(self._waiting.items()):
+                if now - waiting.received > HEARD_TIMEOUT:
+                    del self._waiting[event_id]
+                    self._count_fate(
+                        Fate(
+                            "ignored",
+                            event_id,
+                            waiting.event.platform,
+                            "the answer was cut",
+                            {"id": event_id, "reason": "cut", "source": waiting.source},
+                        )
                     )
-                )
+
+
+def _most_asked(counter: Counter[str], n: int) -> list[tuple[str, int]]:
+    """The `n` most asked, the most recently asked first among equals (`counter` is in
+    the order last asked): a new question is not dropped for an old one asked as often."""
+    return sorted(reversed(counter.items()), key=lambda item: item[1], reverse=True)[:n]

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict, deque
 
-from livehost.audience.moderation import Verdict
-
-OK = Verdict(True)
+from livehost.audience.moderation import OK, Verdict
 
 
 class RateLimiter:

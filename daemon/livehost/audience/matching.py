@@ -69,12 +69,6 @@ _PRICE_ZH = ("多少钱", "价格", "价钱", "几块", "几元", "什么价", "
 # ... except the price of something the shop gave no price for
 _NOT_THE_PRODUCT = ("shipping", "delivery", "postage", "运费", "邮费", "快递费", "包邮")
 
-# Hostile or spam comments get no answer, whatever facts they mention; who may speak in
-# the stream is moderation's decision, not this module's.
-_HOSTILE_EN = ("scam", "scammer", "scammers", "rip-off", "ripoff", "idiot", "stupid", "garbage")
-_HOSTILE_ZH = ("骗子", "骗人", "垃圾", "傻")
-_LINK = re.compile(r"https?://|www\.|\w\.(?:com|net|org|biz|io|cn|ru|xyz)\b|\bdot (?:com|biz)\b")
-
 # Topics of shoppers' questions, in English and Chinese. e5-small rates "how heavy is it?"
 # about as close to "Boils a litre and a half in four minutes" as a real match, and a fact
 # the shop never gave (a warranty, colours) must get no answer. Generic shopping words
@@ -173,7 +167,6 @@ def _alternatives(phrases: Iterable[str], regex: bool = False) -> re.Pattern[str
 
 _PRICE = _alternatives(_PRICE_EN + _PRICE_ZH, regex=True)
 _OTHER_COST = _alternatives(_NOT_THE_PRODUCT)
-_HOSTILE = _alternatives(_HOSTILE_EN + _HOSTILE_ZH)
 _TOPIC_PATTERNS = {name: _alternatives(words.split("|")) for name, words in TOPICS.items()}
 
 
@@ -181,21 +174,34 @@ def language(text: str) -> str:
     return "zh" if _HAS_CJK.search(text) else "en"
 
 
+# These take any text; match() normalises a comment once and calls the private forms
+# below, which take normalised text.
+
+
 def is_question(text: str) -> bool:
-    comment = normalise(text)
-    return bool(_QUESTION_EN.search(comment) or _QUESTION_ZH.search(comment))
+    return _is_question(normalise(text))
 
 
 def topics(text: str) -> frozenset[str]:
     """The TOPICS that `text` names."""
-    comment = normalise(text)
-    return frozenset(name for name, pattern in _TOPIC_PATTERNS.items() if pattern.search(comment))
+    return _topics(normalise(text))
 
 
 def content_words(text: str) -> frozenset[str]:
     """What a text is about: its Latin words (crudely stemmed) and Chinese characters,
     less those that say nothing."""
-    comment = normalise(text)
+    return _content_words(normalise(text))
+
+
+def _is_question(comment: str) -> bool:
+    return bool(_QUESTION_EN.search(comment) or _QUESTION_ZH.search(comment))
+
+
+def _topics(comment: str) -> frozenset[str]:
+    return frozenset(name for name, pattern in _TOPIC_PATTERNS.items() if pattern.search(comment))
+
+
+def _content_words(comment: str) -> frozenset[str]:
     latin = re.findall(rf"{_WORD_CHAR}+", comment)
     words = {_stem(w) for w in latin if len(w) > 2 and w not in _STOPWORDS}
     words.update(ch for ch in comment if _HAS_CJK.match(ch) and ch not in _STOP_CHARS)
@@ -328,9 +334,11 @@ class Matcher:
     ) -> Answer | None:
         """The approved answer to comment `text` while `product_id` is on air (None between
         shows: store questions only); None when the shop gave no answer to it. `now` is
-        the local wall-clock time that decides whether a sale price applies."""
+        the local wall-clock time that decides whether a sale price applies. Hostile
+        comments and spam are moderation's to refuse, before they get here (the desk
+        moderates first): a comment's facts are all this looks at."""
         comment = normalise(text)
-        if not comment or _HOSTILE.search(comment) or _LINK.search(comment):
+        if not comment:
             return None
         index = self._index
         if product_id is not None and product_id not in index.products:
@@ -353,10 +361,10 @@ class Matcher:
         # Similarity alone is no evidence: e5-small rates chat ("lol", "hello from Texas")
         # as close to some fact as many real questions. A question is compared only with
         # facts that name all the topics it names, or failing a topic, share a word with it.
-        if not is_question(comment):
+        if not _is_question(comment):
             return None  # "the host is hot", "I'll return tomorrow": chat
-        wanted = topics(comment)
-        words = content_words(comment) - self._index.names.get(product_id or "", frozenset())
+        wanted = _topics(comment)
+        words = _content_words(comment) - self._index.names.get(product_id or "", frozenset())
         eligible = [n for n, c in enumerate(candidates) if wanted <= c.topics]
         sharing = [n for n in eligible if words & candidates[n].words]
         eligible = sharing or (eligible if wanted else [])

@@ -7,7 +7,8 @@
 Without a token (no --token-file, or an empty one) the bridge logs in read-only as
 `justinfan<digits>`, which Twitch lets anyone do to read a channel's chat. With a token
 (`oauth:...` or the bare token) --nick must be the login of the account it belongs to.
-Runs until SIGTERM or SIGINT; exits 2 on a bad command line.
+Runs until SIGTERM or SIGINT (SIGHUP, systemd's reload, changes nothing: there is nothing
+to reload); exits 2 on a bad command line.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from __future__ import annotations
 import argparse
 import logging
 import re
-import signal
 import sys
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from livehost.bridge.irc import Backoff, IrcClient, IrcServer, Message, random_digits
@@ -28,6 +29,7 @@ from livehost.bridge.twitch import TwitchMapper
 from livehost.fleet.connection import BrokerSettings
 from livehost.system.logging import setup_logging
 from livehost.system.notify import Notifier
+from livehost.system.signals import ServiceSignals
 
 log = logging.getLogger("livehost.bridge")
 
@@ -81,7 +83,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def twitch_settings(args: argparse.Namespace) -> dict:
+@dataclass(frozen=True)
+class TwitchSettings:
+    """What the Twitch bridge needs, checked."""
+
+    channel: str  # the login name, lower case, no #
+    topic: str
+    server: IrcServer
+    broker: BrokerSettings
+    nick: str
+    token: str | None  # "oauth:..."; None when anonymous
+    anonymous: bool
+
+
+def twitch_settings(args: argparse.Namespace) -> TwitchSettings:
     """Checks the command line; returns what the Twitch bridge needs. UsageError if wrong."""
     channel = args.channel.lower().lstrip("#")
     if not _CHANNEL.match(channel):
@@ -116,15 +131,7 @@ def twitch_settings(args: argparse.Namespace) -> dict:
             raise UsageError("without a token the nick must be justinfan<digits> (read-only)")
         nick = args.nick or anonymous_nick()
         anonymous = True
-    return {
-        "channel": channel,
-        "topic": topic,
-        "server": server,
-        "broker": broker,
-        "nick": nick,
-        "token": token,
-        "anonymous": anonymous,
-    }
+    return TwitchSettings(channel, topic, server, broker, nick, token, anonymous)
 
 
 def run_twitch(args: argparse.Namespace, stop: threading.Event) -> int:
@@ -134,11 +141,11 @@ def run_twitch(args: argparse.Namespace, stop: threading.Event) -> int:
         print(f"livehost-bridge: {exc}", file=sys.stderr)
         return 2
     notifier = Notifier.from_env()
-    channel = cfg["channel"]
+    channel = cfg.channel
     mapper = TwitchMapper(channel)
     publisher = AudiencePublisher(
-        cfg["broker"],
-        cfg["topic"],
+        cfg.broker,
+        cfg.topic,
         client_id=args.client_id or f"livehost-bridge-twitch-{channel}-{random_digits(6)}",
         buffer=args.buffer,
     )
@@ -192,17 +199,16 @@ def run_twitch(args: argparse.Namespace, stop: threading.Event) -> int:
                 status_line(),
                 c.connects,
                 c.pings_answered,
-            )
-            notifier.status(status_line())
+            )  # the status itself: pushed above whenever it changes
 
     client = IrcClient(
-        cfg["server"],
-        cfg["nick"],
+        cfg.server,
+        cfg.nick,
         on_message=on_message,
         channels=[channel],
-        password=cfg["token"],
+        password=cfg.token,
         caps=TWITCH_CAPS,
-        nick_factory=anonymous_nick if cfg["anonymous"] else None,
+        nick_factory=anonymous_nick if cfg.anonymous else None,
         on_status=on_status,
         on_tick=on_tick,
         ca_file=args.irc_ca_file,
@@ -211,9 +217,9 @@ def run_twitch(args: argparse.Namespace, stop: threading.Event) -> int:
     log.info(
         "Twitch #%s (%s) -> %s on %s",
         channel,
-        "anonymous, read-only" if cfg["anonymous"] else f"as {cfg['nick']}",
-        cfg["topic"],
-        cfg["broker"].url,
+        "anonymous, read-only" if cfg.anonymous else f"as {cfg.nick}",
+        cfg.topic,
+        cfg.broker.url,
     )
     publisher.start()
     notifier.ready(status_line())
@@ -237,16 +243,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     setup_logging(args.verbose)
     logging.getLogger("paho").setLevel(logging.WARNING)
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: object) -> None:
-        log.info("signal %d: stopping", signum)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    # SIGTERM and SIGINT stop; SIGHUP only sets a reload flag nobody needs (its default
+    # action would kill the bridge)
+    signals = ServiceSignals().install()
     if args.platform == "twitch":
-        return run_twitch(args, stop)
+        code = run_twitch(args, signals.stop)
+        if signals.stop_signal is not None:
+            log.info("stopped by signal %d", signals.stop_signal)
+        return code
     return 2  # argparse refuses other platforms first
 
 

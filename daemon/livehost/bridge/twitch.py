@@ -25,6 +25,7 @@ user id is the login name and `ts` is the time the line arrived.
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -38,8 +39,14 @@ GIFT_NOTICES = frozenset({"subgift", "anonsubgift"})
 MYSTERY_NOTICES = frozenset({"submysterygift", "anonsubmysterygift"})
 
 
+_DIGITS = re.compile(r"[0-9]{1,15}")
+
+
 def _int(value: str | None) -> int | None:
-    if value is None or not value.strip().isdigit():
+    """A tag's number, or None for a bad one: only that tag is skipped, not the line.
+    ASCII digits only ("²" is a digit to isdigit() and not to int()), and few enough that
+    a millisecond timestamp stays a float (a 400-digit one overflowed)."""
+    if value is None or not _DIGITS.fullmatch(value.strip()):
         return None
     return int(value)
 

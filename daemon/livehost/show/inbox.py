@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 MAX_OPERATOR_LINE = 300  # characters
@@ -79,7 +80,6 @@ class Inbox:
         self._controls = Controls()
         self._lines: list[tuple[int, int, Say]] = []  # (-priority, arrival, line)
         self._replies: list[Reply] = []  # in arrival order
-        self._word_cut = False  # the next urgent cut may fall between two words
         self._arrivals = itertools.count()
         self.urgent = threading.Event()  # set by put(); the show loop clears it
         self.changes = 0  # control changes taken, for reports
@@ -112,7 +112,6 @@ class Inbox:
                     if len(self._replies) >= MAX_REPLIES:
                         raise ValueError(f"{MAX_REPLIES} answers are waiting to be said")
                     self._replies.append(message)
-                    self._word_cut = self._word_cut or message.at_word
                 case Pause(mode=mode):
                     if mode not in ("idle", "slate"):
                         raise ValueError("pause mode is idle or slate")
@@ -141,14 +140,14 @@ class Inbox:
         with self._lock:
             return self._lines.pop(0)[2] if self._lines else None
 
-    def merge_reply(self, key: str, comment_id: str, text: str) -> bool:
+    def merge_reply(self, key: str, comment_id: str, text: Callable[[int], str]) -> bool:
         """Fold one more comment into a waiting reply with the same key, now said as
-        `text` ("Two of you asked ..."). False when none with that key waits."""
+        `text(comments)` ("Two of you asked ..."). False when none with that key waits."""
         with self._lock:
             for n, reply in enumerate(self._replies):
                 if reply.key == key:
                     ids = (*reply.reply_to, comment_id)
-                    self._replies[n] = replace(reply, text=text, reply_to=ids)
+                    self._replies[n] = replace(reply, text=text(len(ids)), reply_to=ids)
                     return True
         return False
 
@@ -159,13 +158,6 @@ class Inbox:
     def replies_waiting(self) -> int:
         with self._lock:
             return len(self._replies)
-
-    def take_word_cut(self) -> bool:
-        """Whether the cut the show is about to make may fall between two words (a reply
-        arrived), rather than at the end of the sentence playing; cleared by asking."""
-        with self._lock:
-            word, self._word_cut = self._word_cut, False
-        return word
 
     def waiting(self) -> int:
         with self._lock:
