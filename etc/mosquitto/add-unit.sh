@@ -10,6 +10,7 @@
 # certificate, make-certs.sh) is separate: mosquitto_passwd PASSWD_FILE UNIT.
 # Reload mosquitto afterwards (SIGHUP).
 set -eu
+. "$(dirname "$0")/acl-block.sh"
 acl=$1 site=$2 unit=$3
 name='^[a-z0-9_-]\{1,64\}$'  # unit.id and unit.site (docs/mqtt.md)
 for value in "$site" "$unit"; do
@@ -22,19 +23,16 @@ if [ "$unit" = all ] || [ "$site" = all ]; then
   echo "add-unit.sh: 'all' names a group, not a unit or site" >&2
   exit 2
 fi
+case $unit in
+  bridge-*)  # a unit of that name would share the login, and the block, of a bridge
+    echo "add-unit.sh: '$unit': names starting with bridge- are for bridges (add-bridge.sh)" >&2
+    exit 2 ;;
+esac
 
-# Drop the unit's old block (from its marker line to the next blank line), if any.
 marker="# unit $unit (site"
-kept=$(mktemp)
-trap 'rm -f "$kept"' EXIT
-awk -v marker="$marker" '
-  index($0, marker) == 1 { skipping = 1 }
-  skipping && $0 == "" { skipping = 0; next }
-  !skipping { print }
-' "$acl" > "$kept"
 
 base="livehost/$site/$unit"
-cat >> "$kept" <<EOF
+replace_block "$acl" "$marker" <<EOF
 $marker $site)
 user $unit
 topic write $base/availability
@@ -52,5 +50,3 @@ topic read livehost/$site/all/audience
 topic write homeassistant/+/$unit/+/config
 
 EOF
-# rewritten in place: the file keeps the owner and mode mosquitto reads it with
-cat "$kept" > "$acl"

@@ -1,9 +1,9 @@
 #!/bin/sh
-# Make a fleet CA, the broker's certificate and one client certificate per unit, and an
-# operators' CA with one certificate per operator role.
+# Make a fleet CA, the broker's certificate and one client certificate per unit and per
+# audience bridge, and an operators' CA with one certificate per operator role.
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-#   etc/mosquitto/make-certs.sh DIR BROKER_HOST [UNIT ...] [-- ROLE ...]
+#   etc/mosquitto/make-certs.sh DIR BROKER_HOST [UNIT ...] [-- ROLE ... bridge-NAME ...]
 #
 # DIR/ca.crt goes to every unit (mqtt.ca_file), every operator and the broker;
 # DIR/broker.{crt,key} to the broker; DIR/UNIT.crt to the unit (mqtt.cert_file) and
@@ -12,19 +12,28 @@
 # certificates come from a second CA, DIR/operators/ca.crt, the only one the broker's
 # operators' listener accepts, so no unit certificate or password gets in there.
 # DIR/operators/ROLE.{crt,key} go to livehostctl (cert_file, key_file) or Home
-# Assistant. Keep both ca.key files offline. EC P-256 keys: quick to make and cheap for
-# a small board to use.
+# Assistant. Names after `--` that start with bridge- are audience bridges: signed by
+# the fleet CA (DIR/bridges/bridge-NAME.{crt,key}, CN bridge-NAME), for the units'
+# certificate listener, which binds their client id to the CN, so a bridge cannot take
+# a unit's session; give each its ACL block with add-bridge.sh. Keep both ca.key files
+# offline. EC P-256 keys: quick to make and cheap for a small board to use.
 set -eu
 dir=$1 host=$2
 shift 2
-units="" roles="" after_dash=""
+units="" roles="" bridges="" after_dash=""
 for name in "$@"; do
   if [ "$name" = -- ]; then
     after_dash=1
-  elif [ -n "$after_dash" ]; then
-    roles="$roles $name"
-  else
+  elif [ -z "$after_dash" ]; then
     units="$units $name"
+  elif [ "$name" = bridge ]; then
+    echo "make-certs.sh: a bridge is named bridge-NAME (one per bridge, add-bridge.sh)" >&2
+    exit 2
+  else
+    case $name in
+      bridge-*) bridges="$bridges $name" ;;
+      *) roles="$roles $name" ;;
+    esac
   fi
 done
 mkdir -p "$dir"
@@ -56,6 +65,12 @@ chmod 644 broker.crt
 for unit in $units; do
   sign . "$unit" "/CN=$unit" "extendedKeyUsage=clientAuth"
 done
+if [ -n "$bridges" ]; then
+  mkdir -p bridges
+  for bridge in $bridges; do
+    sign . "bridges/$bridge" "/CN=$bridge" "extendedKeyUsage=clientAuth"
+  done
+fi
 if [ -n "$roles" ]; then
   mkdir -p operators
   chmod 755 operators  # the broker reads operators/ca.crt

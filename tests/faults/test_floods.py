@@ -20,7 +20,7 @@ FLOOD = 2000
 def test_a_flood_of_commands_gets_one_ack_each_and_busy_ones_do_not_run(broker, tmp_path):
     agent, control, _ = make_agent(broker.port, tmp_path)
     agent.start()
-    recorder = Recorder(broker.port, [f"{BASE}/ack"])
+    recorder = Recorder(broker.port, [f"{BASE}/ack", f"{BASE}/telemetry"])
     sender = make_client("flooder", BrokerSettings("127.0.0.1", broker.port))
     sender.max_inflight_messages_set(200)
     sender.max_queued_messages_set(0)  # unlimited on our side: the unit is under test
@@ -45,6 +45,11 @@ def test_a_flood_of_commands_gets_one_ack_each_and_busy_ones_do_not_run(broker, 
         print(f"{FLOOD} commands: {ran} ran, {len(busy)} busy, all acked in {took:.1f} s")
         # the queue is bounded: what is not run at once is refused, not kept for later
         assert ran >= COMMAND_QUEUE
+        # and telemetry counts the busy answers (every second here)
+        assert agent.busy == len(busy)
+        wait_until(
+            lambda: any(t["busy"] == len(busy) for t in recorder.json(f"{BASE}/telemetry")), 5
+        )
         # a busy id can be sent again and runs then
         if busy:
             again = sorted(busy)[0]

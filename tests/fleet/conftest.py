@@ -103,7 +103,9 @@ class FakeSource:
             outputs=[],
         )
 
-    def telemetry(self, mqtt_reconnects: int, telemetry_dropped: int, commands: int) -> Telemetry:
+    def telemetry(
+        self, mqtt_reconnects: int, telemetry_dropped: int, commands: int, busy: int = 0
+    ) -> Telemetry:
         return Telemetry(
             ts=time.time(),
             uptime=1.0,
@@ -121,6 +123,7 @@ class FakeSource:
             mqtt_reconnects=mqtt_reconnects,
             telemetry_dropped=telemetry_dropped,
             commands=commands,
+            busy=busy,
         )
 
     def changes(self) -> list[Event]:

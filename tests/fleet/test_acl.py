@@ -1,7 +1,8 @@
 """The example broker config (etc/mosquitto/) with a real mosquitto: units on TLS with
-passwords and with client certificates, operators and Home Assistant on their own
-listener with certificates of the operators' CA, and an ACL under which a unit touches
-only its own topics while the operator commands all. The rogue units of the attack on
+passwords and with client certificates, audience bridges with certificates on the units'
+listener, operators and Home Assistant on their own listener with certificates of the
+operators' CA, and an ACL under which a unit touches only its own topics while the
+operator commands all. The rogue units of the attack on
 this setup are in tests/faults/test_fleet_security.py."""
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from livehost.fleet.operator import NotConnected, Operator
 EXAMPLE = Path(__file__).resolve().parents[2] / "etc" / "mosquitto"
 PASSWORDS = {"operator": "op-secret", "unit-a": "a-secret", "unit-b": "b-secret"}
 SITES = {"unit-a": "site-1", "unit-b": "site-1", "unit-c": "site-2"}  # unit-c: a certificate
-ROLES = ("operator", "homeassistant", "bridge")  # certificates of the operators' CA
+ROLES = ("operator", "homeassistant")  # certificates of the operators' CA
+BRIDGES = {"bridge-twitch": None, "bridge-site-1": "site-1"}  # fleet CA; None: every site
 
 
 class FleetBroker:
@@ -39,7 +41,10 @@ class FleetBroker:
         self.operator_port = free_port()
         certs = folder / "certs"
         subprocess.run(
-            [str(EXAMPLE / "make-certs.sh"), str(certs), "127.0.0.1", "unit-c", "--", *ROLES],
+            [
+                *(str(EXAMPLE / "make-certs.sh"), str(certs), "127.0.0.1", "unit-c"),
+                *("--", *ROLES, *BRIDGES),
+            ],
             check=True,
             timeout=30,
         )
@@ -56,6 +61,11 @@ class FleetBroker:
         for unit, site in SITES.items():
             subprocess.run(
                 [str(EXAMPLE / "add-unit.sh"), str(acl), site, unit], check=True, timeout=30
+            )
+        for bridge, only in BRIDGES.items():
+            sites = [only] if only else []
+            subprocess.run(
+                [str(EXAMPLE / "add-bridge.sh"), str(acl), bridge, *sites], check=True, timeout=30
             )
         conf = (EXAMPLE / "livehost.conf").read_text()
         conf = conf.replace("/etc/mosquitto/", f"{folder}/").replace(
@@ -95,6 +105,17 @@ class FleetBroker:
             ca_file=self.ca,
             cert_file=str(self.certs / f"{unit}.crt"),
             key_file=str(self.certs / f"{unit}.key"),
+        )
+
+    def as_bridge(self, bridge: str) -> BrokerSettings:
+        """On the units' certificate listener, with the bridge's fleet CA certificate."""
+        return BrokerSettings(
+            "127.0.0.1",
+            self.cert_port,
+            True,
+            ca_file=self.ca,
+            cert_file=str(self.certs / "bridges" / f"{bridge}.crt"),
+            key_file=str(self.certs / "bridges" / f"{bridge}.key"),
         )
 
     def as_operator(self, role: str = "operator") -> BrokerSettings:
@@ -197,8 +218,16 @@ def test_a_unit_cannot_command_or_impersonate_another_unit(fleet_broker, tmp_pat
         agent_b.stop()
 
 
-def test_a_bridge_feeds_audiences_and_a_unit_hears_only_its_own(fleet_broker):
-    bridge = RawClient(fleet_broker.as_operator("bridge"), client_id="bridge-twitch")
+def test_a_bridge_feeds_audiences_and_a_unit_hears_only_its_own(fleet_broker, tmp_path):
+    agent, _, _ = make_agent(
+        0, tmp_path, "unit-b", "site-1", settings=fleet_broker.as_user("unit-b")
+    )
+    agent.start()
+    wait_until(agent.connected.is_set, 5)
+    # on the units' certificate listener, with unit B's client id: bound to its CN, the
+    # bridge cannot take B's session (on the operators' listener it could)
+    bridge = RawClient(fleet_broker.as_bridge("bridge-twitch"), client_id="unit-b")
+    site_bridge = RawClient(fleet_broker.as_bridge("bridge-site-1"), client_id="x")
     unit_a = RawClient(fleet_broker.as_user("unit-a"), client_id="ignored")
     try:
         # unit A reads its own and its site's audience, not unit B's nor another site's
@@ -220,14 +249,54 @@ def test_a_bridge_feeds_audiences_and_a_unit_hears_only_its_own(fleet_broker):
         # a bridge writes audiences only: no commands, no unit's reports
         assert bridge.publish("livehost/site-1/unit-a/cmd/say", '{"id": "x"}').is_failure
         assert bridge.publish("livehost/site-1/unit-a/state", "{}").is_failure
+        assert bridge.publish("livehost/site-1/unit-b/ack", "{}").is_failure
+        # a site's bridge, its site's audiences only
+        assert not site_bridge.publish("livehost/site-1/all/audience", "{}").is_failure
+        assert site_bridge.publish("livehost/site-2/all/audience", "{}").is_failure
         # and a unit cannot fake another unit's audience
         assert unit_a.publish("livehost/site-1/unit-b/audience", "{}").is_failure
         time.sleep(0.5)
         heard = sorted(m.topic for m in unit_a.messages)
-        assert heard == ["livehost/site-1/all/audience", "livehost/site-1/unit-a/audience"]
+        assert heard == ["livehost/site-1/all/audience"] * 2 + ["livehost/site-1/unit-a/audience"]
+        assert agent.connected.is_set() and agent.connects == 1  # never kicked off
+        assert bridge.client.is_connected()
     finally:
         bridge.close()
+        site_bridge.close()
         unit_a.close()
+        agent.stop()
+    log = (fleet_broker.folder / "mosquitto.log").read_text()
+    assert " as bridge-twitch (" in log  # its CN, not the client id it sent
+    # a fleet CA certificate does not open the operators' listener
+    bridge_settings = fleet_broker.as_bridge("bridge-twitch")
+    on_operators_port = replace(bridge_settings, port=fleet_broker.operator_port)
+    with pytest.raises((NotConnected, OSError)):
+        Operator(on_operators_port, timeout=3).close()
+
+
+def test_bridge_and_unit_names_are_checked(tmp_path):
+    acl = tmp_path / "livehost.acl"
+    acl.write_text("")
+    for script, args in (
+        ("add-bridge.sh", ["twitch"]),  # a bridge is named bridge-...
+        ("add-bridge.sh", ["bridge-twitch", "all"]),
+        ("add-bridge.sh", ["bridge-Twitch"]),
+        ("add-unit.sh", ["site-1", "bridge-twitch"]),  # would share the bridge's login
+    ):
+        done = subprocess.run([str(EXAMPLE / script), str(acl), *args], capture_output=True)
+        assert done.returncode == 2 and done.stderr, (script, args)
+    done = subprocess.run(
+        [str(EXAMPLE / "make-certs.sh"), str(tmp_path / "certs"), "h", "--", "bridge"],
+        capture_output=True,
+    )
+    assert done.returncode == 2 and b"bridge-NAME" in done.stderr
+    assert acl.read_text() == ""
+    # written twice, a bridge keeps one block, the last one
+    for site in ("site-1", "site-2"):
+        subprocess.run([str(EXAMPLE / "add-bridge.sh"), str(acl), "bridge-a", site], check=True)
+    assert acl.read_text() == (
+        "# bridge bridge-a (site site-2)\nuser bridge-a\ntopic write livehost/site-2/+/audience\n\n"
+    )
 
 
 def test_strangers_are_refused(fleet_broker):

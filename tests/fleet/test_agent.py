@@ -1,18 +1,25 @@
 """The agent against a real mosquitto, with a fake show: the connection life cycle,
-reply routing, groups, events, snapshots and Home Assistant discovery."""
+acks, groups, events, snapshots and Home Assistant discovery."""
 
 from __future__ import annotations
 
 import json
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 import paho.mqtt.client as mqtt
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.fleet.conftest import Recorder, make_agent, wait_until
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from tests.fleet.conftest import FakeControl, FakeSource, Recorder, make_agent, wait_until
 
-from livehost.devservers import mosquitto
+from livehost.devservers import Server, mosquitto
+from livehost.fleet.agent import FleetAgent
 from livehost.fleet.commands import COMMANDS
 from livehost.fleet.connection import BrokerSettings
 from livehost.fleet.messages import Ack, Event, State, Telemetry
@@ -41,18 +48,30 @@ def test_state_goes_out_before_online_and_stopped_on_clean_stop(broker, tmp_path
     rec.close()
 
 
-def test_state_is_republished_within_2s_after_the_broker_restarts(tmp_path):
+@contextmanager
+def connected_to_a_broker_that_will_fail(
+    tmp_path: Path,
+) -> Iterator[tuple[Server, FleetAgent, FakeSource]]:
+    """An agent connected to a mosquitto of its own, which the test pauses or kills; a
+    second broker started on `first.port` stands in for it coming back."""
     first = mosquitto(tmp_path / "m1").start()
-    port = first.port
-    agent, _, source = make_agent(port, tmp_path)
+    agent, _, source = make_agent(first.port, tmp_path)
     agent.start()
     try:
         wait_until(agent.connected.is_set, 5)
+        yield first, agent, source
+    finally:
+        agent.stop()
+        first.stop()
+
+
+def test_state_is_republished_within_2s_after_the_broker_restarts(tmp_path):
+    with connected_to_a_broker_that_will_fail(tmp_path) as (first, agent, source):
         first.kill()  # a crash: retained messages and sessions are gone with it
         wait_until(lambda: not agent.connected.is_set(), 3)
         source.product_id = "mug"  # changed while the broker was away
         time.sleep(3.0)  # the backoff reaches its cap; telemetry falls due while away
-        with mosquitto(tmp_path / "m2", port).start() as second:
+        with mosquitto(tmp_path / "m2", first.port).start() as second:
             started = time.monotonic()
             rec = Recorder(second.port, [f"{BASE}/#"])
 
@@ -71,37 +90,124 @@ def test_state_is_republished_within_2s_after_the_broker_restarts(tmp_path):
             telemetry = rec.json(f"{BASE}/telemetry")[-1]
             assert telemetry["telemetry_dropped"] >= 1 and telemetry["mqtt_reconnects"] == 1
             rec.close()
-    finally:
-        agent.stop()
-        first.stop()
 
 
-def test_acks_follow_response_topic_then_reply_to_then_the_ack_topic(broker, tmp_path):
+def test_acks_land_on_the_ack_topic_with_the_correlation_data_whatever_the_command_names(
+    broker, tmp_path
+):
+    # the shipped ACL lets a unit write no ack topic but its own: an ack sent to a
+    # response topic or `reply_to` elsewhere was refused there, and lost
     agent, control, _ = make_agent(broker.port, tmp_path)
     agent.start()
-    rec = Recorder(broker.port, [f"{BASE}/ack", "my/replies"])
+    rec = Recorder(broker.port, [f"{BASE}/ack", "my/replies", "livehost/reply/#"])
+    v5 = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    v3 = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
     try:
         wait_until(agent.connected.is_set, 5)
         with Operator(BrokerSettings("127.0.0.1", broker.port)) as op:
             ack = op.command("site-1/unit-a", "say", {"text": "Hello"})
         assert ack["ok"] and ack["command"] == "say" and ("say", "Hello", 0) in control.calls
-        # an MQTT 3.1.1 client names its reply topic in the payload
-        v3 = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
-        v3.connect("127.0.0.1", broker.port)
-        v3.loop_start()
-        body = {"id": "v3-1", "action": "restart", "reply_to": "my/replies"}
-        v3.publish(f"{BASE}/cmd/stream", json.dumps(body), qos=1).wait_for_publish(3)
-        v3.publish(f"{BASE}/cmd/skip", json.dumps({"id": "v3-2"}), qos=1).wait_for_publish(3)
-        def acked() -> list[str | None]:
-            return [Ack.model_validate(a).id for a in rec.json(f"{BASE}/ack")]
+        for client in (v5, v3):
+            client.connect("127.0.0.1", broker.port)
+            client.loop_start()
+        # an MQTT 5 client names a response topic (and correlation data) ...
+        props = Properties(PacketTypes.PUBLISH)
+        props.ResponseTopic = "livehost/reply/tool-1"
+        props.CorrelationData = b"corr-5"
+        body = json.dumps({"id": "v5-1"})
+        v5.publish(f"{BASE}/cmd/skip", body, qos=1, properties=props).wait_for_publish(3)
+        # ... an MQTT 3.1.1 client its `reply_to` (accepted in the payload, and ignored)
+        body = json.dumps({"id": "v3-1", "action": "restart", "reply_to": "my/replies"})
+        v3.publish(f"{BASE}/cmd/stream", body, qos=1).wait_for_publish(3)
+        # ... and a group command reaches the unit too
+        v5.publish("livehost/all/cmd/resume", json.dumps({"id": "all-1"}), qos=1, properties=props)
 
-        wait_until(lambda: rec.on("my/replies") and "v3-2" in acked(), 3)
-        assert Ack.model_validate(rec.json("my/replies")[0]).id == "v3-1"
-        # livehostctl's own command named this ack topic as its response topic
-        assert acked() == [ack["id"], "v3-2"]
-        v3.disconnect()
-        v3.loop_stop()
+        def acked() -> list[tuple[str | None, bytes | None]]:
+            return [
+                (Ack.model_validate_json(m.payload).id, correlation_of(m))
+                for m in rec.on(f"{BASE}/ack")
+            ]
+
+        wait_until(lambda: len(acked()) == 4, 3)
+        time.sleep(0.2)  # nothing more comes, on any topic
+        assert acked() == [
+            (ack["id"], ack["id"].encode()),  # livehostctl's correlation data is its id
+            ("v5-1", b"corr-5"),
+            ("v3-1", None),
+            ("all-1", b"corr-5"),
+        ]
+        assert {m.topic for m in rec.messages} == {f"{BASE}/ack"}
+        assert control.calls[1:] == [("skip",), ("stream", "restart", None), ("resume",)]
     finally:
+        for client in (v5, v3):
+            client.disconnect()
+            client.loop_stop()
+        rec.close()
+        agent.stop()
+
+
+def correlation_of(message: mqtt.MQTTMessage) -> bytes | None:
+    return getattr(message.properties, "CorrelationData", None)
+
+
+def test_a_command_named_audience_is_a_command_not_an_audience_event(broker, tmp_path):
+    agent, _, _ = make_agent(broker.port, tmp_path)
+    heard: list[bytes] = []
+    agent.audience = heard.append
+    agent.start()
+    try:
+        wait_until(agent.connected.is_set, 5)
+        with Operator(BrokerSettings("127.0.0.1", broker.port)) as op:
+            ack = op.command("site-1/unit-a", "audience")  # .../cmd/audience
+            assert ack["error"]["code"] == "unknown_command"
+            for topic in (f"{BASE}/audience", "livehost/site-1/all/audience"):
+                op.client.publish(topic, b'{"to": "the desk"}', qos=1).wait_for_publish(3)
+        wait_until(lambda: len(heard) == 2, 3)
+        assert heard == [b'{"to": "the desk"}'] * 2
+    finally:
+        agent.stop()
+
+
+class HeldControl(FakeControl):
+    """A show whose first `skip` waits until the test lets it go."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def skip(self) -> dict:
+        if not self.calls:
+            self.release.wait(5)
+        return super().skip()
+
+
+def test_commands_queued_at_stop_each_run_and_are_acked_before_stopped(broker, tmp_path):
+    # each queued command was PUBACKed: the broker never sends it again, so stopping
+    # without running it lost it without an ack
+    agent, _, _ = make_agent(broker.port, tmp_path)
+    control = agent.handler.control = HeldControl()
+    rec = Recorder(broker.port, [f"{BASE}/ack", f"{BASE}/availability"])
+    agent.start()
+    sender = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    try:
+        wait_until(agent.connected.is_set, 5)
+        sender.connect("127.0.0.1", broker.port)
+        sender.loop_start()
+        for n in range(10):
+            sender.publish(f"{BASE}/cmd/skip", json.dumps({"id": f"q-{n}"}), qos=1)
+        wait_until(lambda: agent._commands.qsize() == 9, 5)  # one held, nine waiting
+        threading.Timer(0.2, control.release.set).start()
+        agent.stop()
+        assert not agent._worker.is_alive()
+        wait_until(lambda: "stopped" in rec.payloads(f"{BASE}/availability"), 3)
+        acks = [json.loads(m.payload) for m in rec.messages if m.topic == f"{BASE}/ack"]
+        assert [(a["id"], a["ok"]) for a in acks] == [(f"q-{n}", True) for n in range(10)]
+        assert rec.messages[-1].topic == f"{BASE}/availability"  # goodbye came last
+        assert len(control.calls) == 10
+    finally:
+        control.release.set()
+        sender.disconnect()
+        sender.loop_stop()
         rec.close()
         agent.stop()
 
@@ -360,28 +466,56 @@ def test_retained_commands_are_ignored_at_start_and_cleared(broker, tmp_path):
     publisher.loop_stop()
 
 
-def test_a_state_in_flight_when_the_broker_dies_does_not_stay_retained(tmp_path):
-    # paho re-sends what was in flight after the connect callback: without a second
-    # state after it, the old product stayed the retained state after a broker crash.
-    first = mosquitto(tmp_path / "m1").start()
-    port = first.port
-    agent, _, source = make_agent(port, tmp_path)
+def test_a_state_built_first_is_not_published_last(broker, tmp_path):
+    # the worker (after a stateful command) and the network thread both publish the
+    # state: one that lost the CPU between its compare and its publish sent an old state
+    # after a newer one, and that old state stayed retained
+    agent, _, source = make_agent(broker.port, tmp_path)
     agent.start()
     try:
         wait_until(agent.connected.is_set, 5)
+        publish = agent.client.publish
+        handing_over = threading.Event()
+
+        def slow_publish(topic, *args, **kw):
+            if threading.current_thread().name == "slow" and topic == agent.topics.state:
+                handing_over.set()
+                time.sleep(0.5)  # preempted after the compare, before the publish
+            return publish(topic, *args, **kw)
+
+        agent.client.publish = slow_publish
+        source.product_id = "mug"
+        slow = threading.Thread(target=agent._publish_state, kwargs={"force": True}, name="slow")
+        slow.start()
+        assert handing_over.wait(3)
+        source.product_id = "pan"
+        agent._publish_state()  # a newer state, from another thread
+        slow.join()
+        time.sleep(1.0)  # the periodic look (every 0.5 s) has had its chance
+        late = Recorder(broker.port, [f"{BASE}/state"])  # what a status table reads
+        try:
+            wait_until(lambda: late.on(f"{BASE}/state"), 3)
+            assert late.json(f"{BASE}/state")[-1]["product_id"] == "pan"
+        finally:
+            late.close()
+    finally:
+        agent.stop()
+
+
+def test_a_state_in_flight_when_the_broker_dies_does_not_stay_retained(tmp_path):
+    # paho re-sends what was in flight after the connect callback: without a second
+    # state after it, the old product stayed the retained state after a broker crash.
+    with connected_to_a_broker_that_will_fail(tmp_path) as (first, agent, source):
         first.pause()  # hung: the next state goes out and is never acknowledged
         source.product_id = "pan"
         time.sleep(1.5)
         first.resume()
         first.kill()
         source.product_id = "mug"
-        with mosquitto(tmp_path / "m2", port).start() as second:
+        with mosquitto(tmp_path / "m2", first.port).start() as second:
             wait_until(agent.connected.is_set, 10)
             time.sleep(1.0)
             rec = Recorder(second.port, [f"{BASE}/state"])  # what a status table reads
             wait_until(lambda: rec.on(f"{BASE}/state"), 3)
             assert rec.json(f"{BASE}/state")[-1]["product_id"] == "mug"
             rec.close()
-    finally:
-        agent.stop()
-        first.stop()

@@ -69,6 +69,22 @@ def test_doc_error_codes_match_the_ack_model():
         assert f"`{code}`" in section, code
 
 
+def test_doc_event_kinds_match_the_event_model():
+    kinds = set(Event.model_fields["kind"].annotation.__args__)
+    text = DOC.read_text()
+    section = text[text.index("## Events") : text.index("```json event")]
+    for kind in kinds:
+        assert f"`{kind}`" in section, kind
+
+
+def table_topics() -> list[str]:
+    """The topic column of the doc's topics table, for site maple-street, unit shop-01."""
+    text = DOC.read_text()
+    section = text[text.index("## Topics") : text.index("### Availability")]
+    rows = re.findall(r"^\| `(livehost/[^`]+)` \|", section, flags=re.M)
+    return [r.replace("<site>", "maple-street").replace("<unit>", "shop-01") for r in rows]
+
+
 def test_topics_follow_the_doc():
     t = UnitTopics("maple-street", "shop-01")
     text = DOC.read_text()
@@ -80,6 +96,13 @@ def test_topics_follow_the_doc():
         "livehost/maple-street/all/cmd/+",
         "livehost/all/cmd/+",
     ]
+    # the audience topics the unit listens to are the table's, and no others
+    audience = [r for r in table_topics() if r.endswith("/audience")]
+    assert audience == t.audience_filters() == [
+        "livehost/maple-street/shop-01/audience",
+        "livehost/maple-street/all/audience",
+    ]
+    assert t.audience == audience[0]
     assert target_topic("all", "say") == "livehost/all/cmd/say"
     assert target_topic("maple-street/all", "say") == "livehost/maple-street/all/cmd/say"
     assert target_topic("maple-street/shop-01", "say") == t.cmd("say")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -23,8 +24,10 @@ from paho.mqtt.properties import Properties
 from tests.fleet.conftest import Recorder, make_agent, wait_until
 from tests.onair.daemon_helpers import ALL_DAY_SCHEDULE
 
+from livehost.audience.events import AudienceEvent
+from livehost.fleet.audience_sim import Simulation
 from livehost.fleet.ctl import CELL_COLUMNS, event_time, main, unit_zone, zone_label
-from livehost.fleet.topics import UnitTopics, ack_sender, addresses, unit_ack_topic
+from livehost.fleet.topics import UnitTopics, ack_sender, addresses
 
 JPEG = b"\xff\xd8\xff\xe0fake-jpeg\xff\xd9"
 LONG_URL = "rtmp://live.example.com/app/0123456789abcdef0123456789abcdef"
@@ -32,7 +35,7 @@ LONG_URL = "rtmp://live.example.com/app/0123456789abcdef0123456789abcdef"
 
 class SimUnit:
     """Just enough of a unit: retained reports, last will, and acks where the agent puts
-    them (the response topic if the command has one, else the unit's own ack topic)."""
+    them (its own ack topic, with the command's correlation data)."""
 
     def __init__(
         self,
@@ -107,12 +110,12 @@ class SimUnit:
             "result": {"published": True} if name == "snapshot" else {},
             "error": None,
         }
-        response = getattr(message.properties, "ResponseTopic", None)
+        correlation = getattr(message.properties, "CorrelationData", None)
         props = None
-        if response:
+        if correlation is not None:
             props = Properties(PacketTypes.PUBLISH)
-            props.CorrelationData = message.properties.CorrelationData
-        client.publish(response or self.topics.ack, json.dumps(ack), qos=1, properties=props)
+            props.CorrelationData = correlation
+        client.publish(self.topics.ack, json.dumps(ack), qos=1, properties=props)
 
     def event(self, kind: str, message: str, ts: float | None = None) -> None:
         body = {"ts": time.time() if ts is None else ts, "kind": kind, "message": message}
@@ -309,8 +312,6 @@ def test_an_ack_is_whose_topic_it_came_on_and_only_from_a_unit_addressed():
     assert not addresses("site-1/all", "site-2/unit-c")
     assert not addresses("site-1/unit-b", "site-1/unit-a")
     assert not addresses("site-1/all", "site-10/unit-a")
-    assert unit_ack_topic("site-1/unit-b") == "livehost/site-1/unit-b/ack"
-    assert unit_ack_topic("site-1/all") is None and unit_ack_topic("all") is None
 
 
 def test_push_schedule_validates_locally_first(broker, fleet, capsys, tmp_path):
@@ -519,3 +520,117 @@ def test_unit_zones_by_name():
     assert unit_zone("Asia/Shanghai") == ZoneInfo("Asia/Shanghai")
     assert unit_zone("") is None and unit_zone(None) is None and unit_zone(3) is None
     assert unit_zone("Mars/Olympus_Mons") is None and unit_zone("../etc") is None
+
+
+def simulate(broker, *args: str) -> int:
+    return main(["--broker", f"mqtt://127.0.0.1:{broker.port}", "audience", "simulate", *args])
+
+
+SCRIPT = """\
+- {after: 0, type: comment, user: Anna, text: is the lid removable?}
+- {after: 0.1, type: join, user: Ben}
+- {after: 0, type: like}
+"""
+
+
+def test_audience_simulate_waits_for_the_unit_to_be_online_then_plays_the_script(
+    broker, capsys, tmp_path
+):
+    script = tmp_path / "audience.yaml"
+    script.write_text(SCRIPT)
+    audience = "livehost/site-1/unit-a/audience"
+    rec = Recorder(broker.port, [audience])
+    units: list[SimUnit] = []
+    started = [0.0]
+
+    def come_online() -> None:
+        started[0] = time.time()
+        units.append(SimUnit(broker.port, "site-1", "unit-a"))
+
+    # a SITE/UNIT target resolves without the broker: --wait must still wait for it
+    threading.Timer(0.8, come_online).start()
+    try:
+        code = simulate(broker, "site-1/unit-a", "--script", str(script), "--wait", "10")
+        assert code == 0, capsys.readouterr().err
+        assert "site-1/unit-a: 3 simulated audience events sent" in capsys.readouterr().out
+        wait_until(lambda: len(rec.on(audience)) == 3, 3)  # all out before it returned
+        events = [AudienceEvent.model_validate_json(m.payload) for m in rec.on(audience)]
+        assert [(e.type, e.user and e.user.name) for e in events][:2] == [
+            ("comment", "Anna"),
+            ("join", "Ben"),
+        ]
+        assert events[0].text == "is the lid removable?" and events[2].type == "like"
+        # stamped as sent, once the unit was there
+        assert all(e.ts >= started[0] > 0 for e in events)
+    finally:
+        rec.close()
+        for unit in units:
+            unit.close()
+
+
+def test_audience_simulate_refuses_a_bad_script_before_sending_anything(
+    broker, capsys, tmp_path
+):
+    audience = "livehost/site-1/unit-a/audience"
+    rec = Recorder(broker.port, [audience])
+    unit = SimUnit(broker.port, "site-1", "unit-a")
+    bad = {
+        "- {after: 0, type: join}\n- {after: -1, type: join}\n": "event 2: after must be",
+        "- {after: 0, type: join}\n- {after: .inf, type: join}\n": "event 2: after must be",
+        "- {type: join}\n- {type: dance}\n": "event 2: type must be one of",
+        "- {type: comment, text: 5}\n": "event 1: text must be",
+        "- {type: join, user: [a]}\n": "event 1: user must be",
+        "- {type: join, txt: hi}\n": "event 1: unknown key 'txt'",
+        "- join\n": "event 1: an event is a mapping",
+        "type: join\n": "a script is a list of events",
+        "- {type: join\n": "audience.yaml:",  # not YAML: the loader says where
+    }
+    try:
+        for text, expected in bad.items():
+            script = tmp_path / "audience.yaml"
+            script.write_text(text)
+            code = simulate(broker, "site-1/unit-a", "--script", str(script))
+            err = capsys.readouterr().err
+            assert code == 2 and expected in err, (text, err)
+            assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+        time.sleep(0.2)
+        assert rec.on(audience) == []
+    finally:
+        rec.close()
+        unit.close()
+
+
+def test_audience_simulate_gives_up_on_a_unit_that_does_not_come(broker, capsys):
+    offline = SimUnit(broker.port, "site-1", "unit-b")
+    assert offline.ready.wait(5)
+    will = Recorder(broker.port, ["livehost/site-1/unit-b/availability"])
+    offline.crash()  # known to the broker, but offline (its last will)
+    try:
+        wait_until(
+            lambda: will.payloads("livehost/site-1/unit-b/availability")[-1:] == ["offline"], 5
+        )
+        for target, expected in (
+            ("site-1/unit-b", "is offline"),
+            ("site-1/unit-z", "is not known"),
+            ("unit-z", "is not known"),
+        ):
+            started = time.monotonic()
+            code = simulate(broker, target, "--for", "1", "--wait", "0.5")
+            err = capsys.readouterr().err
+            assert code == 3 and expected in err, (target, err)
+            assert time.monotonic() - started < 5
+    finally:
+        will.close()
+        offline.close()
+
+
+def test_a_seeded_simulated_audience_is_the_same_in_every_process():
+    def audience(seed: int) -> list[tuple]:
+        sim = Simulation(None, lambda: None, random.Random(seed))
+        events = [sim.event() for _ in range(30)]
+        return [(e.type, e.user and (e.user.id, e.user.name), e.text, e.count) for e in events]
+
+    assert audience(7) == audience(7) and audience(7) != audience(8)
+    # hash() differs per process: a --seed run named other viewer ids each time
+    sim = Simulation(None, lambda: None, random.Random(7))
+    assert sim.make("join", "Anna").user.id == "sim-74313"

@@ -79,6 +79,21 @@ def test_duplicate_id_is_acked_again_but_not_run_twice(tmp_path):
     assert control.calls == [("say", "Only once", 0)]
 
 
+def test_busy_answers_a_new_id_busy_and_a_repeated_one_with_its_earlier_ack(tmp_path):
+    h, control = handler_in(tmp_path)
+    assert send(h, "skip", id="ran").ok
+    again = h.busy("skip", json.dumps({"id": "ran"}).encode(), 100)
+    # it did run: a `busy` ("send it again") would have the operator run it twice
+    assert again.ok and again.duplicate and again.id == "ran"
+    new = h.busy("skip", json.dumps({"id": "new"}).encode(), 100)
+    assert not new.ok and new.error.code == "busy" and "100 commands" in new.error.message
+    stopping = h.busy("skip", json.dumps({"id": "new"}).encode(), 100, stopping=True)
+    assert stopping.error.code == "busy" and "stopping" in stopping.error.message
+    assert control.calls == [("skip",)]
+    # a busy id is not remembered: sent again, it runs
+    assert send(h, "skip", id="new").ok and control.calls == [("skip",), ("skip",)]
+
+
 def test_ids_survive_a_restart(tmp_path):
     h, _control = handler_in(tmp_path)
     send(h, "skip", id="before-restart")

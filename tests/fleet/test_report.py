@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from tests.onair.daemon_helpers import ALL_DAY_SCHEDULE
 
+from livehost.audience.desk import AudienceStatus
 from livehost.fleet.messages import State, Telemetry
 from livehost.fleet.report import ShowReport
 from livehost.frontdoor import FrontDoor
@@ -89,6 +90,17 @@ def test_telemetry_bitrate_from_bytes_sent():
     second = Telemetry.model_validate(report.telemetry(1, 2, 3).model_dump())
     assert second.bitrate_kbps and second.bitrate_kbps > 0
     assert (second.mqtt_reconnects, second.telemetry_dropped, second.commands) == (1, 2, 3)
+
+
+def test_telemetry_counts_the_audience_and_the_busy_answers():
+    daemon = stand_in()
+    assert report_for(daemon).telemetry(0, 0, 0).audience_dropped == 0  # no desk: defaults
+    status = AudienceStatus(viewers=12, comments=5, dropped=3, malformed=2, likes=40)
+    daemon.audience = SimpleNamespace(status=status)  # type: ignore[assignment]
+    telemetry = Telemetry.model_validate(report_for(daemon).telemetry(0, 0, 9, busy=4).model_dump())
+    assert (telemetry.viewers, telemetry.comments, telemetry.likes) == (12, 5, 40)
+    assert (telemetry.audience_dropped, telemetry.audience_malformed) == (3, 2)
+    assert (telemetry.commands, telemetry.busy) == (9, 4)
 
 
 def test_state_names_the_zone_the_show_runs_in():

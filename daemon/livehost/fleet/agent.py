@@ -1,11 +1,14 @@
 """The unit's MQTT agent: availability, state, telemetry, snapshots, events, commands.
 
-One thread owns the paho client and does everything MQTT (network loop, periodic
-publishing, command execution), so the media path never waits on the broker and the
-client is never touched from two threads. Reconnects use a jittered backoff capped at
-`reconnect_max_seconds`; a persistent MQTT 5 session (session expiry) keeps commands
-sent while the unit was away. While disconnected, telemetry is dropped and counted;
-on every connect the state goes out first, then `online`.
+One thread owns the paho client's network loop and periodic publishing, so the media
+path never waits on the broker; commands run in arrival order on a worker thread, which
+only publishes (acks, the state after a stateful command, snapshots): what both threads
+publish is serialised where order matters (the retained state). At stop, every command
+already taken from the broker runs and is acked before the unit says goodbye.
+Reconnects use a jittered backoff capped at `reconnect_max_seconds`; a persistent MQTT 5
+session (session expiry) keeps commands sent while the unit was away. While
+disconnected, telemetry is dropped and counted; on every connect the state goes out
+first, then `online`.
 
 Two units configured with one unit id share one client id, and each connect takes the
 other's session: the agent recognises that (MQTT 5 reason 142, or the broker closing
@@ -15,12 +18,10 @@ so once, flags it in the state and backs off from 1 s up to TAKEOVER_MAX_SECONDS
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import queue
 import random
-import re
 import ssl
 import threading
 import time
@@ -37,7 +38,7 @@ from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from livehost.config.mqtt import MqttConfig
 from livehost.fleet import discovery
-from livehost.fleet.commands import MAX_SCHEDULE_BYTES, TOPIC_PATTERN, size_cap
+from livehost.fleet.commands import MAX_SCHEDULE_BYTES
 from livehost.fleet.connection import BrokerSettings, make_client
 from livehost.fleet.handler import CommandHandler
 from livehost.fleet.messages import Ack, Event, State, Telemetry
@@ -68,6 +69,9 @@ TELEMETRY_LIFETIMES = 3  # retained telemetry expires after this many intervals
 # for this unit never overflows (a flood of 2,000 in 4 s lost hundreds without an ack
 # while each ran in turn on the network thread); beyond this many, each gets a `busy` ack.
 COMMAND_QUEUE = 100
+# At stop, the commands already queued (PUBACKed: the broker never sends them again) get
+# this long to run and be acked before the goodbye; the daemon's stop leaves 1.5 s in all.
+FINISH_SECONDS = 0.5
 STATEFUL = {"pause", "resume", "skip", "pin", "unpin", "push_schedule", "reload", "stream"}
 
 
@@ -76,7 +80,7 @@ class Source(Protocol):
 
     def state(self) -> State: ...
     def telemetry(
-        self, mqtt_reconnects: int, telemetry_dropped: int, commands: int
+        self, mqtt_reconnects: int, telemetry_dropped: int, commands: int, busy: int = 0
     ) -> Telemetry: ...
     def changes(self) -> list[Event]: ...
 
@@ -111,9 +115,15 @@ class FleetAgent:
         self._worker = threading.Thread(
             target=self._run_commands, name="fleet-commands", daemon=True
         )
-        self.busy = 0  # commands answered `busy` (the queue was full)
+        self.busy = 0  # commands answered `busy` (the queue was full, or stopping)
         self._events: deque[Event] = deque(maxlen=QUEUED_EVENTS)
+        # the worker (after a stateful command) and the network thread both publish the
+        # state: without the lock an older state could go out after a newer one, retained
+        self._state_lock = threading.Lock()
+        self._snapshot_lock = threading.Lock()  # snapshot_now runs on both threads too
         self._last_state: str | None = None
+        # exact topics: a command named `audience` (.../cmd/audience) is still a command
+        self._audience_topics = set(topics.audience_filters())
         self._retained_seen: set[str] = set()  # command topics a retained message was on
         self._state_after_connect = False
         self._socket_open = False
@@ -190,12 +200,9 @@ class FleetAgent:
         self._thread.start()
 
     def stop(self, timeout: float = 1.5) -> None:
-        """Say `stopped` (retained), disconnect cleanly (no last will), end the thread."""
+        """Run and ack the commands already queued, say `stopped` (retained), disconnect
+        cleanly (no last will), end the threads."""
         self._stop.set()
-        if self._worker.is_alive():
-            # wakes the worker; when the queue is full it sees _stop between commands
-            with contextlib.suppress(queue.Full):
-                self._commands.put_nowait(None)
         if self._thread.is_alive():
             self._thread.join(timeout)
 
@@ -217,8 +224,7 @@ class FleetAgent:
             try:
                 if self._state_after_connect and self.connected.is_set():
                     self._state_after_connect = False  # see _on_connect
-                    self._last_state = None
-                    self._publish_state()
+                    self._publish_state(force=True)
                 if now >= next_change:
                     next_change = now + CHANGE_EVERY
                     self._look_for_changes()
@@ -231,7 +237,33 @@ class FleetAgent:
                         self.snapshot_now()
             except Exception:  # reporting must never end the agent
                 log.exception("fleet: periodic publishing failed")
+        self._finish_commands()
         self._goodbye()
+
+    def _finish_commands(self) -> None:
+        """Let the worker run (and ack) every command queued so far, then end it. The
+        network loop goes on meanwhile so the acks go out; what arrives now is answered
+        `busy` by _on_message, so nothing lands behind the sentinel unanswered."""
+        if not self._worker.is_alive():
+            return
+        deadline = time.monotonic() + FINISH_SECONDS
+        ended = False
+        while self._worker.is_alive() and time.monotonic() < deadline:
+            if not ended:
+                try:
+                    self._commands.put_nowait(None)  # after the last queued command
+                    ended = True
+                except queue.Full:
+                    pass  # the worker is taking them: room comes soon
+            if self._socket_open:
+                self._network()
+            else:
+                self._worker.join(LOOP_STEP)
+        if self._worker.is_alive():
+            log.warning(
+                "fleet: %d commands still waiting at stop; they are not acked",
+                self._commands.qsize() - ended,
+            )
 
     def _network(self) -> None:
         """One pass of paho's loop: read, write, keepalive (waits up to LOOP_STEP)."""
@@ -331,13 +363,12 @@ class FleetAgent:
         if self.audience is not None:
             # QoS 0: comments from while the unit was away are stale; let none queue up
             client.subscribe([(f, 0) for f in self.topics.audience_filters()])
-        self._last_state = None
         # paho re-sends what was in flight when the link went *after* this callback: a
         # state from before the loss would land last and stay retained, so the state is
         # published again once this pass of the network loop is done (in _run)
         self._state_after_connect = True
         try:
-            self._publish_state()
+            self._publish_state(force=True)
         except Exception:  # never stay silent about availability because of a report bug
             log.exception("fleet: building the state failed")
         client.publish(self.topics.availability, "online", qos=1, retain=True)
@@ -398,12 +429,16 @@ class FleetAgent:
 
     def _on_message(self, client, userdata, message: mqtt.MQTTMessage) -> None:
         try:
-            if self.audience is not None and message.topic.endswith("/audience"):
+            if self.audience is not None and message.topic in self._audience_topics:
                 if not message.retain:  # a retained comment is stale by definition
                     self.audience(message.payload)
                 return
             if message.retain:
                 self._retained_command(client, message)
+                return
+            if self._stop.is_set():
+                # the worker is finishing: queued now, it would never run nor be acked
+                self._refuse_busy(client, message, stopping=True)
                 return
             try:
                 self._commands.put_nowait(message)  # run by the worker, in arrival order
@@ -413,26 +448,29 @@ class FleetAgent:
             log.exception("fleet: handling a message on %s failed", message.topic)
 
     def _run_commands(self) -> None:
-        while not self._stop.is_set():
+        # to the sentinel, also after stop(): each queued command was PUBACKed already
+        while True:
             message = self._commands.get()
-            if message is None or self._stop.is_set():
+            if message is None:
                 return
             try:
                 self._command(self.client, message)
             except Exception:  # one command must not end the worker
                 log.exception("fleet: handling a message on %s failed", message.topic)
 
-    def _refuse_busy(self, client: mqtt.Client, message: mqtt.MQTTMessage) -> None:
+    def _refuse_busy(
+        self, client: mqtt.Client, message: mqtt.MQTTMessage, stopping: bool = False
+    ) -> None:
         name = command_name(message.topic)
         if name is None:  # Home Assistant's entity topics: dropped, HA sends state again
             return
         self.busy += 1
-        if self.busy == 1 or self.busy % 100 == 0:
+        if not stopping and (self.busy == 1 or self.busy % 100 == 0):
             log.warning(
                 "fleet: %d commands waiting; answering busy (%d so far)", COMMAND_QUEUE, self.busy
             )
-        ack = self.handler.busy(name, message.payload, COMMAND_QUEUE)
-        self._publish_ack(client, message, name, message.payload, ack)
+        ack = self.handler.busy(name, message.payload, COMMAND_QUEUE, stopping=stopping)
+        self._publish_ack(client, message, ack)
 
     def _retained_command(self, client: mqtt.Client, message: mqtt.MQTTMessage) -> None:
         """Commands are never retained (docs/mqtt.md): one the broker kept (left by any
@@ -460,7 +498,7 @@ class FleetAgent:
                 return
         started = time.perf_counter()
         ack = self.handler.handle(name, payload)
-        self._publish_ack(client, message, name, payload, ack)
+        self._publish_ack(client, message, ack)
         log.debug(
             "fleet: %s %s -> %s in %.1f ms",
             name,
@@ -473,21 +511,17 @@ class FleetAgent:
         if ack.ok and not ack.duplicate and name in STATEFUL:
             self._publish_state()
 
-    def _publish_ack(
-        self, client: mqtt.Client, message: mqtt.MQTTMessage, name: str, payload: bytes, ack: Ack
-    ) -> None:
-        """To the MQTT 5 response topic (with its correlation data), else to `reply_to`
-        in the payload, else to the unit's ack topic."""
+    def _publish_ack(self, client: mqtt.Client, message: mqtt.MQTTMessage, ack: Ack) -> None:
+        """Always on the unit's own ack topic, the only one the shipped ACL lets it write
+        (a response topic or `reply_to` elsewhere would be refused and the ack lost),
+        with the command's MQTT 5 correlation data when it has some."""
         props = message.properties
-        response = getattr(props, "ResponseTopic", None) if props else None
+        correlation = getattr(props, "CorrelationData", None) if props else None
         reply_props = None
-        if response:
-            correlation = getattr(props, "CorrelationData", None)
-            if correlation is not None:
-                reply_props = Properties(PacketTypes.PUBLISH)
-                reply_props.CorrelationData = correlation
-        target = response or _reply_to(name, payload) or self.topics.ack
-        client.publish(target, ack.model_dump_json(), qos=1, properties=reply_props)
+        if correlation is not None:
+            reply_props = Properties(PacketTypes.PUBLISH)
+            reply_props.CorrelationData = correlation
+        client.publish(self.topics.ack, ack.model_dump_json(), qos=1, properties=reply_props)
 
     def _command_event(self, ack: Ack) -> None:
         outcome = "ok" if ack.ok else f"{ack.error.code}: {ack.error.message}" if ack.error else ""
@@ -508,8 +542,9 @@ class FleetAgent:
             return {"published": False, "reason": "no frame yet"}
         if full:
             jpeg, (width, height) = i420_to_full_jpeg(video)
-            self.client.publish(self.topics.snapshot, jpeg, qos=0, retain=False)
-            self.snapshots += 1
+            with self._snapshot_lock:
+                self.client.publish(self.topics.snapshot, jpeg, qos=0, retain=False)
+                self.snapshots += 1
             return {
                 "published": True,
                 "topic": self.topics.snapshot,
@@ -517,22 +552,27 @@ class FleetAgent:
                 "width": width,
                 "height": height,
             }
-        jpeg = i420_to_jpeg(video)
-        self.client.publish(self.topics.snapshot, jpeg, qos=0, retain=True)
-        self.snapshots += 1
+        jpeg = i420_to_jpeg(video)  # encoded outside the lock: the network thread waits less
+        with self._snapshot_lock:
+            self.client.publish(self.topics.snapshot, jpeg, qos=0, retain=True)
+            self.snapshots += 1
         return {"published": True, "topic": self.topics.snapshot, "bytes": len(jpeg)}
 
     # --- publishing ---
 
-    def _publish_state(self) -> None:
-        state = self.source.state().model_copy(
-            update={"boot_id": self.boot_id, "duplicate_id": self.duplicate_id}
-        )
-        body = state.model_dump_json(exclude={"ts"})
-        if body == self._last_state:
-            return
-        self._last_state = body
-        self.client.publish(self.topics.state, state.model_dump_json(), qos=1, retain=True)
+    def _publish_state(self, force: bool = False) -> None:
+        """The state, if it changed (`force`: anyway, after a connect). Built, compared
+        and handed to paho under one lock, so the two threads publish states in the
+        order they built them and the retained one is the newest."""
+        with self._state_lock:
+            state = self.source.state().model_copy(
+                update={"boot_id": self.boot_id, "duplicate_id": self.duplicate_id}
+            )
+            body = state.model_dump_json(exclude={"ts"})
+            if body == self._last_state and not force:
+                return
+            self._last_state = body
+            self.client.publish(self.topics.state, state.model_dump_json(), qos=1, retain=True)
 
     def _look_for_changes(self) -> None:
         for event in self.source.changes():
@@ -551,7 +591,7 @@ class FleetAgent:
             self.telemetry_dropped += 1  # stale telemetry is worthless: drop, do not queue
             return
         telemetry = self.source.telemetry(
-            self.reconnects, self.telemetry_dropped, self.handler.executed
+            self.reconnects, self.telemetry_dropped, self.handler.executed, busy=self.busy
         )
         # retained for a status table, but not forever: a dead unit shows no stale numbers
         props = Properties(PacketTypes.PUBLISH)
@@ -585,13 +625,3 @@ def start_for_show(door: FrontDoor, loaded: LoadedConfig, url: str) -> Callable[
         return lambda: None
     return agent.stop
 
-
-def _reply_to(name: str, payload: bytes) -> str | None:
-    """The fallback reply topic named in the payload (for clients without MQTT 5)."""
-    if len(payload) > size_cap(name) or b"reply_to" not in payload:
-        return None
-    try:
-        value = json.loads(payload).get("reply_to")
-    except (ValueError, AttributeError, UnicodeDecodeError):
-        return None
-    return value if isinstance(value, str) and re.match(TOPIC_PATTERN, value) else None

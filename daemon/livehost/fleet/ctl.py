@@ -1,7 +1,7 @@
 """`livehostctl`: the fleet operator's tool (status, watch, send, push-schedule,
-push-scripts, snapshot, events) over MQTT. Broker and TLS settings come from flags or a
-small YAML file; for the shipped broker config, the operators' listener and an operator
-certificate (docs/mqtt.md, Broker):
+push-scripts, snapshot, events, questions, audience simulate) over MQTT. Broker and TLS
+settings come from flags or a small YAML file; for the shipped broker config, the
+operators' listener and an operator certificate (docs/mqtt.md, Broker):
 
     broker: mqtts://broker.example.com:8885
     ca_file: ~/.config/livehost/ca.crt
@@ -542,28 +542,75 @@ def cmd_questions(op: Operator, args: argparse.Namespace) -> int:
 
 
 def _wait_for_unit(op: Operator, name: str, seconds: float) -> str:
-    """SITE/UNIT of `name`, waiting up to `seconds` for it to appear (a unit starting)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            return op.resolve(name, op.fleet(wait=1.0))[0]
-        except LookupError:
+    """SITE/UNIT of `name` once it is known and `online`, waiting up to `seconds` (a
+    unit starting). One subscription for the whole wait: the retained reports come at
+    once, and later ones as the unit publishes them."""
+    units: dict[str, UnitView] = {}
+    lock = threading.Lock()  # paho's thread fills `units`
+
+    def take(message) -> None:
+        with lock:
+            update(units, message)
+
+    filters = [f"livehost/+/+/{leaf}" for leaf in ("availability", "state")]
+    stop = op.listen(take)
+    try:
+        op.subscribe(filters)
+        deadline = time.monotonic() + seconds
+        while True:
+            with lock:
+                known = dict(units)
+            try:
+                target = op.resolve(name, known)[0]  # SITE/UNIT never raises: checked below
+                if target in known and known[target].availability == "online":
+                    return target
+                problem = (
+                    f"unit '{target}' is {known[target].availability}"
+                    if target in known
+                    else f"unit '{target}' is not known to the broker"
+                )
+            except LookupError as exc:
+                if sum(u.unit == name for u in known.values()) > 1:
+                    raise  # in several sites: waiting does not make it one
+                problem = str(exc)
             if time.monotonic() >= deadline:
-                raise
-            time.sleep(1.0)
+                raise LookupError(f"{problem} (waited {seconds:g} s)")
+            time.sleep(0.1)
+    finally:
+        stop()
+        op.client.unsubscribe(filters)
 
 
 def cmd_simulate(op: Operator, args: argparse.Namespace) -> int:
     import random
 
-    from livehost.fleet.audience_sim import Simulation, paced, payload, scripted
+    from livehost.fleet.audience_sim import ScriptRefused, Simulation, paced, payload, scripted
     from livehost.fleet.topics import UnitTopics
+    from livehost.problems import ProblemsError
     from livehost.schedule.load import load_schedule_file
 
+    on_air: dict[str, str | None] = {"product": None}
+    # the files first: a mistake in them is said at once, not after waiting for the unit
+    try:
+        schedule = load_schedule_file(args.schedule).schedule if args.schedule else None
+    except ProblemsError as exc:
+        print(f"{args.schedule} cannot be used: it does not validate here", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    simulation = Simulation(schedule, lambda: on_air["product"], random.Random(args.seed))
+    try:
+        events = (
+            scripted(simulation, args.script)
+            if args.script
+            else paced(simulation, max(0.01, args.rate), args.duration)
+        )
+    except ScriptRefused as exc:
+        print(f"livehostctl: {exc}", file=sys.stderr)
+        return 2
     target = _wait_for_unit(op, args.target, args.wait)
     site, _, unit = target.partition("/")
     topics = UnitTopics(site, unit)
-    on_air: dict[str, str | None] = {"product": None}
 
     def follow(message) -> None:  # the product on air, from the unit's retained state
         if message.topic == topics.state:
@@ -572,19 +619,15 @@ def cmd_simulate(op: Operator, args: argparse.Namespace) -> int:
 
     op.listen(follow)
     op.subscribe([topics.state])
-    schedule = load_schedule_file(args.schedule).schedule if args.schedule else None
-    simulation = Simulation(schedule, lambda: on_air["product"], random.Random(args.seed))
-    events = (
-        scripted(simulation, args.script)
-        if args.script
-        else paced(simulation, max(0.01, args.rate), args.duration)
-    )
     sent = 0
-    for delay, event in events:
+    last = None
+    for delay, make in events:
         time.sleep(delay)
-        event = event.model_copy(update={"ts": time.time()})  # stamped as it is sent
-        op.client.publish(topics.audience, payload(event), qos=1)
+        last = op.client.publish(topics.audience, payload(make()), qos=1)
         sent += 1
+    if last is not None:
+        # QoS 1 in order: once the broker has the last one, it has them all
+        last.wait_for_publish(args.timeout)
     print(f"{target}: {sent} simulated audience events sent")
     return 0
 

@@ -65,10 +65,9 @@ class CommandHandler:
         command = self._parse(name, payload)
         if isinstance(command, Ack):
             return command
-        earlier = self.ids.get(command.id)
+        earlier = self._repeat(command.id)
         if earlier is not None:
-            earlier.update(duplicate=True, ts=self.clock())
-            return Ack.model_validate(earlier)
+            return earlier
         if command.expires is not None and self.clock() > command.expires:
             late = self.clock() - command.expires
             return self._ack(
@@ -93,14 +92,29 @@ class CommandHandler:
         self.ids.remember(command.id, ack.model_dump(mode="json"))
         return ack
 
-    def busy(self, name: str, payload: bytes, waiting: int) -> Ack:
-        """The ack for a command that found the queue full: not run and not remembered,
-        so the same id can be sent again. A payload that is refused anyway says why."""
+    def busy(self, name: str, payload: bytes, waiting: int, stopping: bool = False) -> Ack:
+        """The ack for a command that found the queue full (or the unit stopping): not
+        run and not remembered, so the same id can be sent again. A payload that is
+        refused anyway says why; an id that already ran gets its earlier ack again."""
         command = self._parse(name, payload)
         if isinstance(command, Ack):
             return command
-        message = f"{waiting} commands are waiting; not run, send it again in a moment"
+        earlier = self._repeat(command.id)
+        if earlier is not None:  # it did run: "busy, send it again" would be untrue
+            return earlier
+        if stopping:
+            message = "the unit is stopping; not run, send it again"
+        else:
+            message = f"{waiting} commands are waiting; not run, send it again in a moment"
         return self._ack(name, command.id, error=AckError(code="busy", message=message))
+
+    def _repeat(self, command_id: str) -> Ack | None:
+        """The ack an id got when it ran, marked `duplicate`; None for a new id."""
+        earlier = self.ids.get(command_id)
+        if earlier is None:
+            return None
+        earlier.update(duplicate=True, ts=self.clock())
+        return Ack.model_validate(earlier)
 
     def _parse(self, name: str, payload: bytes) -> c.Command | Ack:
         """The command, or the ack refusing its payload."""

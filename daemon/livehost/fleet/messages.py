@@ -107,6 +107,7 @@ class Telemetry(Message):
     mqtt_reconnects: int
     telemetry_dropped: int
     commands: int
+    busy: int = 0  # commands answered `busy` (not run): the queue was full, or stopping
     late_audio: int = 0  # sentences that started later than planned (the voice was late)
     dropped_words: int = 0  # words ready but sent as silence: should stay 0
     # show threads started again after they failed, by name (renderer, producer, ticker)
@@ -119,6 +120,9 @@ class Telemetry(Message):
     ignored: int = 0
     refused: int = 0
     answer_ms_p50: float | None = None
+    audience_dropped: int = 0  # audience payloads dropped unread: the unit's queue was full
+    audience_malformed: int = 0  # audience payloads dropped as not a valid event
+    likes: int = 0  # likes the platforms reported (a like event's count)
     # the recorder (recording.enabled): state recording | disk_full | error | stopped,
     # segments, deleted, retries, dropped_ticks, last_error; None when not recording
     recording: dict[str, object] | None = None

@@ -5,8 +5,8 @@ tests and the benchmark.
 An ack counts only when it comes on the ack topic of the unit it names
 (`livehost/SITE/UNIT/ack`), which the shipped ACL lets no other unit write: a unit that
 reads a group command cannot answer it for a hung neighbour. So no command names a
-reply topic of ours (any unit could write there), except a command to one unit, whose
-MQTT 5 response topic is that unit's own ack topic (to have the correlation data back).
+reply topic (any unit could write ours, and a unit acks only on its own ack topic); the
+unit echoes the command's MQTT 5 correlation data there.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from livehost.fleet.topics import (
     addresses,
     split_unit_topic,
     target_topic,
-    unit_ack_topic,
 )
 
 SETTLE = 0.3  # seconds without a new retained message: the picture is complete
@@ -178,8 +177,9 @@ class Operator:
         """Publish one command (QoS 1, MQTT 5 correlation data) and return the acks by
         SITE/UNIT, waiting until every expected unit answered or `timeout`. Without
         `expected`, the first ack ends the wait. An ack is matched by its correlation
-        data where the unit echoes it (a command to one unit), else by its id: the ack
-        of a `raw` group command whose id cannot be read is not recognised."""
+        data where the unit echoes it (every current unit does), else by its id: from
+        an older unit, the ack of a `raw` command whose id cannot be read is not
+        recognised."""
         command_id = command_id or uuid.uuid4().hex[:16]
         body = {"id": command_id, **(args or {})}
         if expires_in is not None:
@@ -213,12 +213,7 @@ class Operator:
                 self.subscribe([ACKS])  # once: a SUBACK per command costs a trip
                 self._acks_subscribed = True
             props = Properties(PacketTypes.PUBLISH)
-            props.CorrelationData = correlation
-            response = unit_ack_topic(target)
-            if response is not None:
-                # the unit's own ack topic: units that honour response topics answer
-                # there, with the correlation data, and the ACL lets them
-                props.ResponseTopic = response
+            props.CorrelationData = correlation  # echoed on the unit's own ack topic
             info = self.client.publish(
                 target_topic(target, command), payload, qos=1, properties=props
             )

@@ -83,7 +83,9 @@ class ShowReport:
 
     # --- telemetry ---
 
-    def telemetry(self, mqtt_reconnects: int, telemetry_dropped: int, commands: int) -> Telemetry:
+    def telemetry(
+        self, mqtt_reconnects: int, telemetry_dropped: int, commands: int, busy: int = 0
+    ) -> Telemetry:
         s = self.door.status
         outputs = self.door.outputs
         now = time.monotonic()
@@ -120,6 +122,7 @@ class ShowReport:
             mqtt_reconnects=mqtt_reconnects,
             telemetry_dropped=telemetry_dropped,
             commands=commands,
+            busy=busy,
         )
 
     def _audience(self) -> dict[str, object]:
@@ -135,6 +138,9 @@ class ShowReport:
             "ignored": a.ignored,
             "refused": a.refused,
             "answer_ms_p50": latencies[len(latencies) // 2] if latencies else None,
+            "audience_dropped": a.dropped,
+            "audience_malformed": a.malformed,
+            "likes": a.likes,
         }
 
     # --- events ---

@@ -104,12 +104,6 @@ def ack_sender(topic: str) -> str | None:
     return f"{parsed[0]}/{parsed[1]}"
 
 
-def unit_ack_topic(target: str) -> str | None:
-    """The ack topic of a one-unit target (`SITE/UNIT`); None for a group."""
-    site, _, unit = target.partition("/")
-    return UnitTopics(site, unit).ack if unit and unit != ALL else None
-
-
 def addresses(target: str, unit: str) -> bool:
     """Whether a command to `target` (`all`, `SITE/all`, `SITE/UNIT`) is for `unit`
     (`SITE/UNIT`)."""
