@@ -18,7 +18,7 @@ APT_PACKAGES = python3-venv python3-dev gcc pkg-config libsystemd-dev nginx-ligh
                libnginx-mod-rtmp mosquitto mosquitto-clients ngircd \
                ffmpeg fonts-noto-cjk systemd gstreamer1.0-tools gstreamer1.0-plugins-base \
                gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly \
-               gstreamer1.0-libav
+               gstreamer1.0-libav espeak-ng
 
 .PHONY: setup apt venv avatar voice test test-faults test-py310 demo bench lint clean install install-files install-venv image-test
 

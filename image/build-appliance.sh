@@ -101,12 +101,16 @@ say "building the livehost wheel and the $ARCH/py$PYVER wheelhouse"
 # Any Python with pip will do: it only builds a pure-Python wheel and downloads.
 HOSTPY=${HOSTPY:-$( [ -x "$SRC/.venv/bin/python" ] && echo "$SRC/.venv/bin/python" || echo python3)}
 "$HOSTPY" -m pip wheel -q --no-deps -w "$WORK/wheels" "$TREE"
+# vosk's srt (subtitles, pure Python) ships no wheel on PyPI: build it here, so the
+# binary-only download below finds it in the wheelhouse
+"$HOSTPY" -m pip wheel -q --no-deps -w "$WORK/wheels" \
+    "srt==$(sed -n 's/^srt==//p' "$TREE/image/constraints-x86_64.txt")"
 WHEEL=$(ls "$WORK"/wheels/livehost-*.whl)
 SPEC="livehost${EXTRAS:+[$EXTRAS]}"
 "$HOSTPY" -m pip download -q -d "$WORK/wheels" -c "$CONSTRAINTS" \
     --only-binary=:all: --platform "manylinux2014_$ARCH" --platform "manylinux_2_28_$ARCH" \
     --platform "manylinux_2_17_$ARCH" --platform "linux_$ARCH" \
-    --python-version "$PYVER" --implementation cp \
+    --python-version "$PYVER" --implementation cp --find-links "$WORK/wheels" \
     "$SPEC @ file://$WHEEL"
 
 # --- 2. files ------------------------------------------------------------------------

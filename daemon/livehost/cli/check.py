@@ -20,6 +20,7 @@ from livehost.cli.common import (
 )
 from livehost.config.device import LoadedConfig
 from livehost.config.yamlfile import parse_yaml
+from livehost.listen.checks import listen_problems
 from livehost.problems import Problem, ProblemsError
 from livehost.schedule.currencies import format_price
 from livehost.schedule.load import LoadedSchedule, load_schedule_file
@@ -56,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             loaded_config = load_chosen(choice)
             problems += rehearse_config(loaded_config)  # what a start builds from it
+            problems += listen_problems(loaded_config)
             zone = loaded_config.config.unit.zone
             zone_note = f"time zone {loaded_config.config.unit.timezone}"
             if not files:

@@ -26,16 +26,21 @@ def add_config_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def find_config(named: str | None, out: TextIO = sys.stderr) -> ConfigChoice | None:
+# `out` defaults to the sys.stderr of the call, not of the import (a test capturing
+# stderr replaces it; a default bound at import time wrote to a closed stream later)
+
+
+def find_config(named: str | None, out: TextIO | None = None) -> ConfigChoice | None:
     """The config to use (None: there is none). A checkout's sample is said in one line:
     it runs in the development layout."""
+    out = out or sys.stderr
     choice = choose_config(named)
     if choice is not None and choice.checkout is not None:
         print(f"livehost: config {choice.why}; {layout_note(choice.checkout)}", file=out)
     return choice
 
 
-def find_config_or_system(named: str | None, out: TextIO = sys.stderr) -> ConfigChoice:
+def find_config_or_system(named: str | None, out: TextIO | None = None) -> ConfigChoice:
     """find_config(), or the system config's path when there is none (for its error)."""
     return find_config(named, out) or ConfigChoice(SYSTEM_CONFIG, None, str(SYSTEM_CONFIG))
 
@@ -44,8 +49,9 @@ def load_chosen(choice: ConfigChoice) -> LoadedConfig:
     return load_config(choice.path, choice.checkout)
 
 
-def load_config_or_report(path: str | None, out: TextIO = sys.stderr) -> LoadedConfig | None:
+def load_config_or_report(path: str | None, out: TextIO | None = None) -> LoadedConfig | None:
     """Load the device config; print its problems and return None if it is unusable."""
+    out = out or sys.stderr
     try:
         return load_chosen(find_config_or_system(path, out))
     except ProblemsError as exc:
@@ -53,8 +59,9 @@ def load_config_or_report(path: str | None, out: TextIO = sys.stderr) -> LoadedC
         return None
 
 
-def print_problems(problems: list[Problem], out: TextIO = sys.stderr) -> None:
+def print_problems(problems: list[Problem], out: TextIO | None = None) -> None:
     """Each problem with the offending line quoted and a caret under the column."""
+    out = out or sys.stderr
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = len(problems) - errors
     files = sorted({p.file for p in problems})

@@ -31,10 +31,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_models_arguments(verify)
     verify.set_defaults(func=run_verify)
 
-    add = actions.add_parser("add", help="copy a model file in and record it")
-    add.add_argument("file", metavar="FILE.onnx", type=Path)
+    add = actions.add_parser(
+        "add", help="copy a model file (or a Vosk model folder) in and record it",
+        description="Copy a model in and record its sha256, licence and origin. An ONNX "
+        "file for voice, avatar and lipsync; for asr the folder of a Vosk model (unzipped "
+        "from https://alphacephei.com/vosk/models), checked to load first.",
+    )
+    add.add_argument("file", metavar="FILE.onnx|FOLDER", type=Path)
     add.add_argument("--kind", choices=["voice", "avatar", "lipsync", "asr"], default="voice")
-    add.add_argument("--id", dest="model_id", help="name to use (default: file name)")
+    add.add_argument("--id", dest="model_id",
+                     help="name to use (default: the file's or the folder's name)")
+    add.add_argument("--language", help="language code of the model, e.g. ko (required "
+                     "for --kind asr)")
     add.add_argument("--licence", required=True, help='e.g. "MIT" or "CC-BY-4.0"')
     add.add_argument("--origin", required=True, help="URL, package or person it came from")
     add_models_arguments(add)
@@ -75,12 +83,19 @@ def run_list(args: argparse.Namespace) -> int:
     rows = [("KIND", "ID", "PRECISION", "SIZE", "LICENCE", "ORIGIN")]
     for entry in manifest.models:
         path = folder / entry.file
-        size = f"{path.stat().st_size / 1e6:.1f} MB" if path.is_file() else "missing"
+        size = f"{_size(path) / 1e6:.1f} MB" if path.exists() else "missing"
         rows.append((entry.kind, entry.id, entry.precision, size, entry.licence, entry.origin))
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     for row in rows:
         print("  ".join([*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[5]]))
     return 0
+
+
+def _size(path: Path) -> int:
+    """Bytes in a model file, or in all the files of a model folder (ASR)."""
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size
 
 
 def run_verify(args: argparse.Namespace) -> int:
@@ -150,12 +165,16 @@ def _prepare_face(loaded: LoadedConfig) -> None:
 def run_add(args: argparse.Namespace) -> int:
     from livehost.modelstore.add import add_model
 
+    if args.kind == "asr" and not args.language:
+        print("error: --kind asr needs --language (the model's language, e.g. ko)",
+              file=sys.stderr)
+        return 2
     folder = _folder(args)
     if folder is None:
         return 2
     try:
         entry = add_model(args.file, folder, kind=args.kind, licence=args.licence,
-                          origin=args.origin, model_id=args.model_id)
+                          origin=args.origin, model_id=args.model_id, language=args.language)
     except ModelError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

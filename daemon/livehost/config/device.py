@@ -11,6 +11,7 @@ from livehost.config.base import Section
 from livehost.config.discover import development_paths
 from livehost.config.engines import AvatarConfig, EnginesConfig, VoiceConfig
 from livehost.config.explain import validation_problems
+from livehost.config.listen import ListenConfig
 from livehost.config.mqtt import MqttConfig
 from livehost.config.outputs import OutputConfig, VideoConfig
 from livehost.config.paths import PathsConfig
@@ -39,6 +40,7 @@ class DeviceConfig(Section):
     show: ShowConfig = Field(default_factory=ShowConfig)
     recording: RecordingConfig = Field(default_factory=RecordingConfig)
     scripts: ScriptsConfig = Field(default_factory=ScriptsConfig)
+    listen: ListenConfig = Field(default_factory=ListenConfig)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from livehost.avatar.package import Avatar
+from livehost.lipsync.live import LiveTrack
 from livehost.lipsync.timeline import Placed, Timeline
 from livehost.speech.chunk import SpeechChunk
 
@@ -25,6 +26,7 @@ class LipSyncEngine(ABC):
             raise ValueError("frame size must be even (H.264 4:2:0)")
         self.width, self.height, self.fps = width, height, fps
         self.timeline = Timeline()
+        self.live = LiveTrack()  # a person's voice in a takeover: no phonemes, no text
 
     @abstractmethod
     def prepare(self, avatar: Avatar) -> None:
@@ -36,6 +38,12 @@ class LipSyncEngine(ABC):
         placed = self.timeline.place(chunk, start)
         self._analyse(placed)
         return placed.start
+
+    def push_live(self, audio: np.ndarray, rate: int, start: float) -> None:
+        """Add live audio (int16 mono at `rate`) playing from media time `start`: a
+        person's voice, a tick at a time, for the mouth to follow at once. Engines that
+        shape the mouth from phonemes read `live` where no speech is placed."""
+        self.live.add(audio, rate, start)
 
     def frame(self, index: int) -> np.ndarray:
         """Frame `index` (shown at index / fps): H x W x 3 uint8 RGB."""

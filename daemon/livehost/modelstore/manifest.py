@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from livehost.modelstore.errors import ModelError
 
@@ -21,6 +21,7 @@ _HEADER = """\
 
 Kind = Literal["voice", "avatar", "lipsync", "asr"]
 Precision = Literal["fp32", "fp16", "int8"]
+LANGUAGE = r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$"  # ko, en, zh-CN, pt_BR
 
 
 class ModelEntry(BaseModel):
@@ -28,14 +29,32 @@ class ModelEntry(BaseModel):
 
     kind: Kind
     id: str = Field(description="Name used in the device config, e.g. voice.id.")
-    file: str = Field(description="Model file, relative to the models folder.")
-    sha256: str
+    file: str = Field(
+        description="Model file, relative to the models folder; for an ASR model (a Vosk "
+        "model is a folder of files) the folder."
+    )
+    sha256: str = Field(
+        description="The file's sha256; for a folder, the sha256 of its list of file "
+        "hashes (see modelstore/verify.py)."
+    )
     licence: str
     origin: str = Field(description="Where the file came from: package, URL or person.")
+    language: str | None = Field(
+        None,
+        pattern=LANGUAGE,
+        description="Language the model understands or speaks: ko, en, zh-CN. Required "
+        "for ASR models: a recogniser hears one language only.",
+    )
     precision: Precision = "fp32"
     derived_from: str | None = Field(None, description="Id of the model this was converted from.")
     config: str | None = Field(None, description="Companion config file (Piper's .onnx.json).")
     config_sha256: str | None = None
+
+    @model_validator(mode="after")
+    def _asr_has_language(self) -> ModelEntry:
+        if self.kind == "asr" and self.language is None:
+            raise ValueError(f"ASR model {self.id!r} needs `language:`, e.g. `language: ko`")
+        return self
 
 
 class Manifest(BaseModel):

@@ -96,7 +96,8 @@ class WarpEngine(LipSyncEngine):
     def mouth_at(self, t: float) -> Mouth:
         placed = self.timeline.at(t)
         if placed is None:
-            return Mouth()
+            live = self.live.at(t)  # a person's voice in a takeover, by loudness and timbre
+            return Mouth() if live is None else Mouth(*live)
         opening, spread, rnd, loud = placed.features["mouth"]  # type: ignore[misc]
         x = (t - placed.start) * RATE
         return Mouth(*(float(np.interp(x, np.arange(len(c)), c))
