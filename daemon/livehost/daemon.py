@@ -51,6 +51,7 @@ from livehost.system.watchdog import Watchdog
 if TYPE_CHECKING:  # heavy imports (onnxruntime, OpenCV) load when the parts are built
     from livehost.audience.desk import AudienceDesk
     from livehost.lipsync.engine import LipSyncEngine
+    from livehost.listen.service import Listening
     from livehost.speech.engine import SpeechEngine
 
 log = logging.getLogger(__name__)
@@ -203,6 +204,7 @@ class Daemon:
         self.programme = Programme(self.schedule, self.config.unit.zone, self.inbox)
         self.door: FrontDoor | None = None
         self.desk: AudienceDesk | None = None  # with a fleet broker: viewers' comments
+        self.listening: Listening | None = None  # listen.enabled: the store's microphone
         self.on_stop: list[Callable[[], None]] = []  # extra parts (fleet agent) to stop
         self.exit_code = 0  # request_exit() changes it (the fleet's `restart` command)
 
@@ -319,6 +321,7 @@ class Daemon:
             # the audience desk is built a moment later)
             viewers=lambda: self.desk.status.viewers if self.desk is not None else None,
         )
+        self.listening = self._listening() if self.config.listen.enabled else None
         self.outputs = self._outputs(settings, self._choose_encoder())
         self.recorder = self._recorder(settings)
         sinks = [*self.outputs, *([self.recorder] if self.recorder else [])]
@@ -339,9 +342,13 @@ class Daemon:
             image_path=lambda image: str(schedule_dir / image) if image else None,
             start_wall=self.options.now.astimezone(timezone.utc) if self.options.now else None,
             on_heard=lambda reply_to, when: self.desk and self.desk.heard(reply_to, when),
+            live=self.listening.feed if self.listening else None,
+            on_air_audio=self.listening.on_air if self.listening else None,
         )
         mqtt_url = self.options.mqtt or self.config.mqtt.url
-        if mqtt_url:  # the audience arrives over the fleet broker (bridges publish there)
+        # the audience arrives over the fleet broker (bridges publish there); questions
+        # asked in the store come from the microphone, matched the same way
+        if mqtt_url or (self.listening is not None and self.listening.listener is not None):
             self.desk = self._audience_desk()
         self.door = FrontDoor(
             self.inbox,
@@ -355,6 +362,8 @@ class Daemon:
             off_air_stops=self.config.show.off_air == "stop",
             clock=self.loop.now,
             audience=self.desk,
+            listening=self.listening,
+            takeover_minutes=self.config.listen.takeover_minutes,
         )
         for sink in sinks:
             sink.start()
@@ -372,6 +381,9 @@ class Daemon:
         if self.desk is not None:
             self.desk.start()
             self.on_stop.append(self.desk.stop)
+        if self.listening is not None:
+            self.listening.start()
+            self.on_stop.append(self.listening.stop)
         if mqtt_url:
             from livehost.fleet.agent import start_for_show
 
@@ -420,6 +432,21 @@ class Daemon:
             Moderator(words),
             RateLimiter(),
             Matcher,
+        )
+
+    def _listening(self) -> Listening:
+        """The microphone: questions for the desk (built a moment later, hence the
+        lambda) and the host's voice in a takeover."""
+        from livehost.listen.grammar import grammar_phrases
+        from livehost.listen.service import Listening
+
+        inbox = self.inbox
+        return Listening(
+            self.config.listen,
+            self.loaded.resolve(self.config.paths.models),
+            ask=lambda text: self.desk.store_question(text) if self.desk else None,
+            driving=lambda: inbox.controls.takeover is not None,
+            phrases=lambda: grammar_phrases(self.schedule()),
         )
 
     def _voice(self) -> PendingSpeech:

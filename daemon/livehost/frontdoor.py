@@ -9,18 +9,30 @@ It names no daemon and no MQTT, so the fleet depends on the show and never the r
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Protocol
 
 from livehost.problems import Problem
 from livehost.schedule.store import ReloadResult, ScheduleStore
-from livehost.show.inbox import Controls, Inbox, Message, Pause, Pin, Resume, Say, Skip
+from livehost.show.inbox import (
+    Controls,
+    Inbox,
+    Message,
+    Pause,
+    Pin,
+    Resume,
+    Say,
+    Skip,
+    Takeover,
+)
 from livehost.show.programme import OnAir, Programme
 from livehost.show.status import ShowStatus
 
 if TYPE_CHECKING:
     from livehost.audience.desk import AudienceDesk
+    from livehost.listen.service import Listening
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +75,12 @@ class FrontDoor:
         off_air_stops: bool = False,
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
         audience: AudienceDesk | None = None,
+        listening: Listening | None = None,
+        takeover_minutes: float = 30.0,
     ) -> None:
         self.inbox = inbox
+        self.listening = listening  # the store's microphone, if configured
+        self.takeover_minutes = takeover_minutes  # a takeover's expiry unless it names one
         self.audience = audience  # comments, gifts, viewers: the fleet agent feeds it
         self.programme = programme
         self.schedules = schedules
@@ -212,6 +228,47 @@ class FrontDoor:
     def restart(self) -> dict:
         self._exit(RESTART_EXIT_CODE)
         return {"exit_code": RESTART_EXIT_CODE}
+
+    def takeover(self, mode: str, by: str = "", minutes: float | None = None) -> dict:
+        """A person drives the host (voice: the microphone; text: typed lines), or `off`.
+        A voice takeover needs a microphone that delivers sound: the host's own talk
+        pauses, and a dead microphone would be dead air."""
+        if mode == "off":
+            before = self.inbox.controls
+            self._put(Takeover(None))
+            if before.takeover:
+                log.info(
+                    "takeover ended (%s by %s)",
+                    before.takeover,
+                    before.takeover_by or "an operator",
+                    extra={"event": "takeover", "mode": "off"},
+                )
+            return {"takeover": None}
+        if mode == "voice":
+            if self.listening is None:
+                raise Refused(
+                    "this unit has no microphone: set listen.enabled and listen.device "
+                    "in its device config"
+                )
+            problem = self.listening.usable()
+            if problem:
+                raise Refused(f"the microphone is not delivering sound: {problem}")
+        seconds = (minutes if minutes is not None else self.takeover_minutes) * 60
+        until = time.time() + seconds
+        controls = self._put(Takeover(mode, by, until))
+        log.info(
+            "takeover: %s by %s until %s",
+            mode,
+            by or "an operator",
+            datetime.fromtimestamp(until, timezone.utc).isoformat(timespec="seconds"),
+            extra={"event": "takeover", "mode": mode},
+        )
+        return {
+            "takeover": controls.takeover,
+            "by": controls.takeover_by,
+            "since": controls.takeover_since,
+            "until": controls.takeover_until,
+        }
 
     def questions(self) -> dict:
         """Viewers' questions that found no approved answer, per product, most asked

@@ -19,7 +19,7 @@ from livehost.audience.matching import Answer
 from livehost.audience.moderation import Moderator
 from livehost.schedule.load import load_schedule_text
 from livehost.schedule.model import Schedule
-from livehost.show.inbox import MAX_REPLIES, Inbox, Reply
+from livehost.show.inbox import MAX_REPLIES, Inbox, Reply, Takeover
 
 SHOP = load_schedule_text(
     """\
@@ -320,3 +320,26 @@ def test_only_the_product_on_air_is_prepared_at_start(
     assert not desk.desk.running()
     (matcher,) = desk.matchers
     assert matcher.prepared == [prepared]  # the store's FAQ comes with any prepare()
+
+
+def test_while_a_person_drives_the_host_the_chat_is_theirs(desk: Desk) -> None:
+    desk.inbox.put(Takeover("voice", "ana"))
+    asked = desk.send(text="is the lid removable?")
+    assert desk.inbox.take_reply() is None
+    kind, data = desk.fates()[asked]
+    assert kind == "ignored" and data["reason"] == "takeover"
+    desk.inbox.put(Takeover(None))
+    desk.send(text="is the lid removable?", name="Ben")
+    assert desk.inbox.take_reply() is not None
+
+
+def test_a_question_asked_in_the_store_is_answered_without_a_name(desk: Desk) -> None:
+    desk.desk.store_question("is the lid removable?")
+    payload, received = desk.desk._queue.get_nowait()
+    desk.desk.handle(payload, received)
+    reply = desk.inbox.take_reply()
+    assert reply is not None and reply.reply_to[0].startswith("store:")
+    assert reply.text == f"You in the store, good question. {LID.text}"
+    desk.desk.store_question("how long is the warranty?")  # no answer: not kept for staff
+    desk.desk.handle(*desk.desk._queue.get_nowait())
+    assert desk.desk.questions() == {}

@@ -75,6 +75,9 @@ class FakeControl:
     def restart(self) -> dict:
         return self._log("restart")
 
+    def takeover(self, mode: str, by: str, minutes: float | None) -> dict:
+        return self._log("takeover", mode, by, minutes)
+
 
 class FakeSource:
     """A show's reports without a show: state fields tests can change."""

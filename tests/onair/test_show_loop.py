@@ -52,7 +52,9 @@ class SlowSpeech:
 
 
 class Show:
-    def __init__(self, folder: Path, slow: float = 0.0, schedule: str | None = None) -> None:
+    def __init__(
+        self, folder: Path, slow: float = 0.0, schedule: str | None = None, live=None
+    ) -> None:
         config_path = write_setup(folder, fps=FPS)
         self.loaded = load_config(config_path)
         if schedule is not None:
@@ -77,6 +79,7 @@ class Show:
             self.status,
             ShowOptions(fps=FPS),
             start_wall=ten_am,
+            live=live,
         )
 
     def __enter__(self) -> Show:

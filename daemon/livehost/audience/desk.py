@@ -1,6 +1,8 @@
 """The audience desk: every audience event the unit receives, and what becomes of it.
 
     agent (MQTT thread)   offer(payload)            -> bounded queue, never blocks
+    listener (store mic)  store_question(text)      -> the same queue, as a comment from
+                          `store`: answered "you in the store", never by name
     desk worker           parse, drop duplicates and old ones, moderate, rate-limit,
                           match the comment to an approved fact, word it, and put a
                           Reply in the show's inbox (or merge it into a waiting one)
@@ -17,6 +19,7 @@ word.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import queue
 import random
@@ -28,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from livehost.audience.events import AudienceEvent, EventRefused, parse_event
+from livehost.audience.events import MAX_TEXT, AudienceEvent, EventRefused, parse_event
 from livehost.audience.matching import Matcher, is_question
 from livehost.audience.wording import say
 from livehost.schedule.model import Schedule
@@ -60,6 +63,7 @@ EVENTS = 500  # fates kept for the fleet report between two looks
 # events that can put a viewer's words or name before the host: these re-read the staff
 # list (a stat), likes and viewer counts need not
 _MODERATED = frozenset({"comment", "join", "follow", "gift"})
+STORE = "store"  # the platform name of questions asked at the shop's screen
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,8 @@ class AudienceDesk:
         self.wall = wall
         self.rng = random.Random(seed)
         self.status = AudienceStatus()
-        self._queue: queue.Queue[tuple[bytes, float] | None] = queue.Queue(QUEUE)
+        self._queue: queue.Queue[tuple[bytes | AudienceEvent, float] | None] = queue.Queue(QUEUE)
+        self._store_ids = itertools.count(1)
         self._seen: OrderedDict[str, None] = OrderedDict()
         # waiting answers, fates and the status counters: the worker, the ticker (heard())
         # and the fleet report (take_fates() expires cut answers) all write them
@@ -155,6 +160,21 @@ class AudienceDesk:
             self._queue.put_nowait((payload, self.clock()))
         except queue.Full:
             self.status.dropped += 1  # this thread is the only one that counts it
+
+    def store_question(self, text: str) -> None:
+        """From the listener: what a shopper asked at the screen (recognised speech).
+        Matched like a comment; the text is never kept (not among the unanswered)."""
+        event = AudienceEvent(
+            type="comment",
+            id=f"{STORE}:{next(self._store_ids)}",
+            platform=STORE,
+            text=text[:MAX_TEXT],
+            ts=self.wall(),
+        )
+        try:
+            self._queue.put_nowait((event, self.clock()))
+        except queue.Full:
+            self.status.dropped += 1
 
     def heard(self, reply_to: tuple[str, ...], when: float) -> None:
         """From the ticker: the first sample of the answer to these comments is out."""
@@ -210,13 +230,16 @@ class AudienceDesk:
             except Exception:  # one event must not stop the desk
                 log.exception("audience: an event could not be handled")
 
-    def handle(self, payload: bytes, received: float) -> None:
-        try:
-            event = parse_event(payload)
-        except EventRefused as exc:
-            self.status.malformed += 1
-            log.debug("audience: refused a payload: %s", exc)
-            return
+    def handle(self, payload: bytes | AudienceEvent, received: float) -> None:
+        if isinstance(payload, AudienceEvent):  # from the store's microphone: checked
+            event = payload
+        else:
+            try:
+                event = parse_event(payload)
+            except EventRefused as exc:
+                self.status.malformed += 1
+                log.debug("audience: refused a payload: %s", exc)
+                return
         if event.id in self._seen:
             return self._ignore(event, "duplicate id", "duplicate")
         self._seen[event.id] = None
@@ -236,6 +259,8 @@ class AudienceDesk:
             return self._ignore(event, f"too old ({age:.0f} s)", "too_old")
         if age < -MAX_AHEAD:
             return self._ignore(event, f"stamped {-age:.0f} s ahead of our clock", "too_old")
+        if self.inbox.controls.takeover:  # a person drives the host: the chat is theirs
+            return self._ignore(event, "a person is driving the host", "takeover")
         verdict = self.moderator.text(event.text)
         if not verdict.ok:
             self._fate(
@@ -254,7 +279,8 @@ class AudienceDesk:
         product_id = self._product_on_air(at)
         answer = self._matching().match(event.text, product_id, at.replace(tzinfo=None))
         if answer is None:
-            if is_question(event.text):  # "hello everyone", "lol": chat, not for staff
+            # "hello everyone", "lol": chat, not for staff; a shopper's words are not kept
+            if is_question(event.text) and event.platform != STORE:
                 self._keep_unanswered(product_id, event.text)
             return self._ignore(event, "no approved answer", "off_topic")
         language = self.programme.schedule().store.language
@@ -272,7 +298,7 @@ class AudienceDesk:
         if recently:
             return self._ignore(event, "answered within the last minute", "just_answered")
         name = self._name(event)
-        kind = "answer_named" if name else "answer"
+        kind = "answer_store" if event.platform == STORE else "answer_named" if name else "answer"
         line = say(language, kind, self.rng, name=name, answer=answer.text)
         self._reply(event, received, key, line, "answer", language, at_word=True)
         return None

@@ -104,6 +104,19 @@ class Questions(Command):
     pass
 
 
+class Takeover(Command):
+    mode: Literal["voice", "text", "off"] = Field(
+        description="voice: the store's microphone is the host's voice; text: typed `say` "
+        "lines only; off: the host's own talk again."
+    )
+    by: str = Field("", max_length=64, pattern=r"^[^\x00-\x1f\x7f]*$",
+                    description="Who drives the host (recorded in the state and events).")
+    minutes: float | None = Field(
+        None, gt=0, le=24 * 60, allow_inf_nan=False,
+        description="It ends by itself after this long (default: listen.takeover_minutes).",
+    )
+
+
 COMMANDS: dict[str, type[Command]] = {
     "pause": Pause,
     "resume": Resume,
@@ -119,6 +132,7 @@ COMMANDS: dict[str, type[Command]] = {
     "log_level": LogLevel,
     "restart": Restart,
     "questions": Questions,
+    "takeover": Takeover,
 }
 
 

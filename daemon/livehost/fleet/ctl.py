@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import getpass
 import json
 import os
 import sys
@@ -348,10 +349,13 @@ def show_acks(acks: dict[str, dict], expected: set[str]) -> int:
 
 def cmd_send(op: Operator, args: argparse.Namespace) -> int:
     target, expected = op.resolve(args.target, op.fleet())
+    fields = parse_args(args.args)
+    if args.cmd == "takeover" and "by" not in fields:
+        fields["by"] = getpass.getuser()  # the state and events record who drives the host
     acks = op.send(
         target,
         args.cmd,
-        parse_args(args.args),
+        fields,
         expected=expected,
         timeout=args.timeout,
         command_id=args.id,

@@ -41,6 +41,7 @@ class ShowControl(Protocol):
     def stream(self, action: str, output: str | None) -> dict: ...
     def restart(self) -> dict: ...
     def questions(self) -> dict: ...
+    def takeover(self, mode: str, by: str, minutes: float | None) -> dict: ...
 
 
 class CommandHandler:
@@ -159,6 +160,8 @@ class CommandHandler:
                 return control.restart()
             case c.Questions():
                 return control.questions()
+            case c.Takeover(mode=mode, by=by, minutes=minutes):
+                return control.takeover(mode, by, minutes)
         raise AssertionError(f"no executor for {command!r}")  # COMMANDS and this match agree
 
     def _ack(

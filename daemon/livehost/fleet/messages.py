@@ -63,6 +63,13 @@ class ScheduleState(Message):
     errors: list[ProblemOut] = Field(default_factory=list)  # why the last change was refused
 
 
+class TakeoverState(Message):
+    mode: Literal["voice", "text"]
+    by: str  # who drives, as the operator's command said ("" if it did not)
+    since: float  # unix time
+    until: float | None  # unix time it ends by itself
+
+
 class State(Message):
     ts: float
     unit: str
@@ -88,6 +95,8 @@ class State(Message):
     boot_id: str = ""
     # plain words while another client keeps taking this unit's MQTT session, else ""
     duplicate_id: str = ""
+    # a person drives the host (livehostctl send UNIT takeover mode=voice|text), else None
+    takeover: TakeoverState | None = None
 
 
 class Telemetry(Message):
@@ -126,6 +135,12 @@ class Telemetry(Message):
     # the recorder (recording.enabled): state recording | disk_full | error | stopped,
     # segments, deleted, retries, dropped_ticks, last_error; None when not recording
     recording: dict[str, object] | None = None
+    # the store's microphone (listen.enabled): microphone state listening | retrying |
+    # stalled | opening | off and its problem; the listener's state, store questions
+    # heard, utterances dropped as the host's own echo, Vosk's real-time factor; in a voice
+    # takeover the median ms from a sample at the microphone to the tick carrying it,
+    # ticks padded for want of sound, seconds let go to keep the delay short
+    listen: dict[str, object] | None = None
 
 
 class Event(Message):
@@ -143,6 +158,9 @@ class Event(Message):
         "ignored",  # no line for it (data: id, reason)
         "refused",  # moderation refused it (data: id, rule)
         "command",
+        "takeover_started",  # a person drives the host (data: mode, by, since, until)
+        "takeover_ended",  # the host's own talk again (data: mode, by, seconds, reason)
+        "microphone",  # the microphone's state changed (data: state, problem)
     ]
     message: str
     data: dict[str, object] = Field(default_factory=dict)

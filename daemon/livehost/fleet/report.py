@@ -2,7 +2,7 @@
 
 Read-only over the show's front door. `changes()` compares what it saw last time and
 turns differences into events (schedule swapped or refused, output up or down, voice
-silent), so the show needs no hooks for them.
+silent, a person taking over the host, the microphone), so the show needs no hooks for them.
 """
 
 from __future__ import annotations
@@ -14,8 +14,16 @@ import time
 import psutil
 
 from livehost import __version__
-from livehost.fleet.messages import Event, ProblemOut, ScheduleState, State, Telemetry
+from livehost.fleet.messages import (
+    Event,
+    ProblemOut,
+    ScheduleState,
+    State,
+    TakeoverState,
+    Telemetry,
+)
 from livehost.frontdoor import FrontDoor
+from livehost.show.inbox import Controls
 from livehost.show.programme import OnAir
 from livehost.system.hardware import HardwareProbe, refresh
 
@@ -63,6 +71,7 @@ class ShowReport:
             outputs=[_output_state(o) for o in s.outputs],
             speech_problem=s.speech_problem,
             config_problem=s.config_problem,
+            takeover=_takeover(on.controls),
         )
 
     def _why(self, on: OnAir) -> str:
@@ -70,6 +79,9 @@ class ShowReport:
         s = d.status
         if on.controls.paused:
             return f"paused by the operator ({on.controls.paused})"
+        if on.controls.takeover:
+            by = on.controls.takeover_by or "an operator"
+            return f"driven by a person ({on.controls.takeover}, {by})"
         if not d.outputs:
             return "no output configured"
         if d.stopped_outputs and len(d.stopped_outputs) >= len(d.outputs):
@@ -123,7 +135,18 @@ class ShowReport:
             telemetry_dropped=telemetry_dropped,
             commands=commands,
             busy=busy,
+            listen=self._listen(),
         )
+
+    def _listen(self) -> dict[str, object] | None:
+        listening = self.door.listening
+        if listening is None:
+            return None
+        out = listening.report()
+        latencies = sorted(self.door.status.live_latency_ms)
+        out["live_latency_ms_p50"] = latencies[len(latencies) // 2] if latencies else None
+        out["live_latency_ms_p95"] = latencies[int(len(latencies) * 0.95)] if latencies else None
+        return out
 
     def _audience(self) -> dict[str, object]:
         desk = self.door.audience
@@ -158,13 +181,16 @@ class ShowReport:
             "voice": d.status.speech_problem,
             "config": d.status.config_problem,
             "restarts": sum(d.status.thread_restarts.values()),
+            "takeover": _takeover(d.inbox.controls),
+            "microphone": d.listening.source.status.state if d.listening is not None else "",
         }
         for o in d.outputs:
             seen[f"output:{o.name}"] = o.status.state == "on_air"
         if first:
             self._seen = seen
             # a voice silent or a schedule broken from the start is news too
-            old = {**seen, "voice": "", "problems": (), "config": "", "restarts": 0}
+            old = {**seen, "voice": "", "problems": (), "config": "", "restarts": 0,
+                   "takeover": None}
             events.append(Event(ts=now, kind="started", message=f"livehost {__version__} started"))
         else:
             old = self._seen
@@ -212,6 +238,18 @@ class ShowReport:
                     data={"restarts": dict(d.status.thread_restarts)},
                 )
             )
+        events += _takeover_events(now, old["takeover"], seen["takeover"])  # type: ignore[arg-type]
+        if not first and seen["microphone"] != old["microphone"] and d.listening is not None:
+            status = d.listening.source.status
+            events.append(
+                Event(
+                    ts=now,
+                    kind="microphone",
+                    message=f"the microphone is {status.state}"
+                    + (f": {status.problem}" if status.problem else ""),
+                    data={"state": status.state, "problem": status.problem},
+                )
+            )
         if d.audience is not None:
             for fate in d.audience.take_fates():
                 events.append(
@@ -222,6 +260,51 @@ class ShowReport:
                 Event(ts=now, kind="voice_silent", message=f"the voice is silent: {seen['voice']}")
             )
         return events
+
+
+def _takeover(controls: Controls) -> TakeoverState | None:
+    if controls.takeover is None or controls.takeover_since is None:
+        return None
+    return TakeoverState(
+        mode=controls.takeover,  # type: ignore[arg-type]
+        by=controls.takeover_by,
+        since=controls.takeover_since,
+        until=controls.takeover_until,
+    )
+
+
+def _takeover_events(
+    now: float, old: TakeoverState | None, new: TakeoverState | None
+) -> list[Event]:
+    """A person took over or gave the host back (the platforms ask for proof of a
+    human in the loop: the events log keeps who and when)."""
+    events = []
+    if old is not None and (new is None or new.since != old.since):
+        expired = new is None and old.until is not None and now >= old.until
+        events.append(
+            Event(
+                ts=now,
+                kind="takeover_ended",
+                message=f"{old.by or 'the operator'} gave the host back"
+                + (" (the takeover expired)" if expired else ""),
+                data={
+                    "mode": old.mode,
+                    "by": old.by,
+                    "seconds": round(now - old.since, 1),
+                    "reason": "expired" if expired else "operator",
+                },
+            )
+        )
+    if new is not None and (old is None or new.since != old.since or new.mode != old.mode):
+        events.append(
+            Event(
+                ts=now,
+                kind="takeover_started",
+                message=f"{new.by or 'an operator'} drives the host ({new.mode})",
+                data=new.model_dump(),
+            )
+        )
+    return events
 
 
 def _output_state(status: dict[str, object]) -> dict[str, object]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 def sees(availability: str, state: dict) -> str:
     """`show: kettle`, `show: kettle (pinned)`, `idle host`, `idle (paused)`,
+    `show: kettle (driven: voice, ana)` while a person drives the host,
     `slate (off air)`, `slate (paused)`, `stopped`, `reconnecting`, `no output` or
     `offline`; `-` when the unit has not said enough to tell."""
     if availability in ("offline", "stopped"):
@@ -24,6 +25,12 @@ def sees(availability: str, state: dict) -> str:
         return "no output"
     display = state.get("display")
     paused = state.get("paused")
+    takeover = state.get("takeover")
+    if isinstance(takeover, dict) and display in ("show", "idle"):
+        # viewers see the host, but a person's voice (or typed lines) drives it
+        product = state.get("product_id")
+        shown = f"show: {product}" if display == "show" and product else str(display)
+        return f"{shown} (driven: {takeover.get('mode')}, {takeover.get('by') or '?'})"
     if display == "slate":
         return "slate (paused)" if paused else "slate (off air)"
     if display == "idle":

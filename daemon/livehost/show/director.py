@@ -3,7 +3,8 @@
 Asked with the wall time at which the line will start playing, it reads the programme
 (what is on then, after the operator's pins, skips and pauses), and asks each source in
 priority order: operator lines, the AI notice, the pitch about the product on the card,
-the idle host. The first proposal wins and becomes an `Utterance`; a source with nothing
+the idle host. While a person drives the host (a takeover) only operator lines and the
+notice are asked. The first proposal wins and becomes an `Utterance`; a source with nothing
 to say lets the next one speak. Everything reaches it through the inbox; it keeps the
 talk memory (no sentence twice in ten minutes) for all sources. Given the platform's
 viewer count (`viewers`), its `room` shapes the pitch: energy, calls to action, recaps.
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 
 QUIET_STEP = 1.0  # seconds the show waits before asking again when no source has a line
 URGENT_SOURCES = ("operator", "answer")  # lines that cut into what the host is saying
+# while a person drives the host (a takeover) only their typed lines and the AI notice
+TAKEOVER_SOURCES = ("operator", "notice")
 
 
 class ApprovedScripts(Protocol):
@@ -124,6 +127,8 @@ class Director:
             memory=self.memory,
             approved=self._approved,
         )
+        if moment.on.controls.takeover:
+            sources = [s for s in sources if s.name in TAKEOVER_SOURCES]
         for source in sources:
             try:
                 line = source.next(moment)

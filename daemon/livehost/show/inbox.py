@@ -1,7 +1,8 @@
-"""The show's one door for everything that happens to it: operator lines and controls now,
-audience comments and store questions later.
+"""The show's one door for everything that happens to it: operator lines and controls,
+answers to the audience's comments and to questions asked in the store, takeovers.
 
-Callers only `put()`; the inbox keeps the control state (paused, pinned, skips) and the
+Callers only `put()`; the inbox keeps the control state (paused, pinned, skips, who
+drives the host) and the
 queue of lines waiting, and raises `urgent` when something must cut in, so the show loop
 flushes what it prepared at the next sentence boundary. Nobody has to remember to
 interrupt the loop. Thread-safe: the fleet, signal handlers and the show use it at once.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -53,6 +55,17 @@ class Resume:
 
 
 @dataclass(frozen=True)
+class Takeover:
+    """A person drives the host: `voice` (the microphone is the host's voice), `text`
+    (typed lines are said at once) or None (the host's own talk again). The scripted talk
+    and the answers pause meanwhile; the AI label and the spoken notice go on."""
+
+    mode: str | None
+    by: str = ""  # who drives, as the operator gave it
+    until: float | None = None  # unix time it ends by itself
+
+
+@dataclass(frozen=True)
 class Pin:
     product_id: str | None  # None unpins
 
@@ -62,7 +75,8 @@ class Skip:
     pass
 
 
-Message = Say | Reply | Pause | Resume | Pin | Skip
+Message = Say | Reply | Pause | Resume | Pin | Skip | Takeover
+TAKEOVER_MODES = ("voice", "text")
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,10 @@ class Controls:
     paused: str | None = None
     pinned: str | None = None
     skip: int = 0
+    takeover: str | None = None  # voice | text while a person drives the host
+    takeover_by: str = ""
+    takeover_since: float | None = None  # unix time
+    takeover_until: float | None = None
 
 
 class Inbox:
@@ -122,6 +140,8 @@ class Inbox:
                     self._controls = replace(self._controls, pinned=product_id)
                 case Skip():
                     self._controls = replace(self._controls, skip=self._controls.skip + 1)
+                case Takeover():
+                    self._controls = self._takeover(message)
                 case _:
                     raise ValueError(f"the inbox takes no {type(message).__name__}")
             if not isinstance(message, (Say, Reply)):
@@ -130,6 +150,40 @@ class Inbox:
         if not isinstance(message, Resume):  # resuming cuts nothing: the pitch just goes on
             self.urgent.set()
         return controls
+
+    def _takeover(self, message: Takeover) -> Controls:
+        """The controls after a takeover message (held: the lock)."""
+        if message.mode is None:
+            return replace(
+                self._controls,
+                takeover=None,
+                takeover_by="",
+                takeover_since=None,
+                takeover_until=None,
+            )
+        if message.mode not in TAKEOVER_MODES:
+            raise ValueError("takeover mode is voice, text or off")
+        same = self._controls.takeover is not None
+        return replace(
+            self._controls,
+            takeover=message.mode,
+            takeover_by=message.by,
+            # switching voice <-> text keeps the start: it is one person's takeover
+            takeover_since=self._controls.takeover_since if same else time.time(),
+            takeover_until=message.until,
+        )
+
+    def expire_takeover(self, now: float) -> bool:
+        """End a takeover whose time is up (a forgotten one ends by itself). True if one
+        ended now."""
+        with self._lock:
+            until = self._controls.takeover_until
+            if self._controls.takeover is None or until is None or now < until:
+                return False
+            self._controls = self._takeover(Takeover(None))
+            self.changes += 1
+        self.urgent.set()
+        return True
 
     @property
     def controls(self) -> Controls:

@@ -9,6 +9,12 @@
               renderer is late, the last picture with tick n's samples from the speech
               timeline: a late frame never cuts a word) -> every output; watchdog beat
 
+In a voice takeover a person's microphone is the host's voice: the renderer takes one
+tick of it from the live feed for each frame it draws, and moves the mouth with it, and
+draws only LIVE_AHEAD frames ahead, so a word reaches the picture within about 0.1 s.
+The host's own speech (the AI notice, a typed line) still plays where it is placed;
+the microphone is muted under it.
+
 The audio sample count is the master: tick n carries samples [n * spt, (n + 1) * spt)
 and video frame n, stamped n / fps. Wall time enters only in the ticker's pacing (and in
 mapping media time to the schedule's clock). The producer runs up to LOOKAHEAD seconds
@@ -49,6 +55,7 @@ import av
 import numpy as np
 
 from livehost.lipsync.engine import LipSyncEngine
+from livehost.listen.live import LiveFeed
 from livehost.render.card import CardContent
 from livehost.render.compositor import Compositor
 from livehost.show.bursts import Burst
@@ -71,6 +78,7 @@ log = logging.getLogger(__name__)
 # busy 2-core box: Piper's real-time factor went from 0.2 to 0.5-1.0 under a CPU hog).
 LOOKAHEAD = 6.0
 RENDER_AHEAD = 12  # frames rendered ahead of the output
+LIVE_AHEAD = 2  # ... in a voice takeover: the delay from a word to the picture is this
 START_MARGIN = 0.15  # seconds: a late utterance starts this far after the output position
 # A cut falls at least this far after the tick going out: time for the renderer to draw
 # the first frame after it again (frames drawn ahead of a cut are drawn again).
@@ -113,8 +121,14 @@ class ShowLoop:
         image_path: Callable[[str | None], str | None] = lambda p: p,
         start_wall: datetime | None = None,
         on_heard: Callable[[tuple[str, ...], float], None] = lambda reply_to, when: None,
+        live: LiveFeed | None = None,
+        on_air_audio: Callable[[np.ndarray], None] | None = None,
     ) -> None:
         self.director = director
+        self.live = live  # the microphone, for a voice takeover (None: no microphone)
+        self._live_arrivals: dict[int, float] = {}  # frame -> arrival of its first live sample
+        # told every tick's samples as they go out (the listener's echo gate)
+        self.on_air_audio = on_air_audio
         # told (comment ids, time.monotonic()) when an answer's first sample goes out
         self.on_heard = on_heard
         self._replies: dict[int, tuple[str, ...]] = {}  # utterance id -> comments it answers
@@ -327,6 +341,7 @@ class ShowLoop:
         after a control change the prepared pitch makes way at the sentence's end."""
         while not self._stop.is_set():
             self._mark("cutter")
+            self.inbox.expire_takeover(time.time())  # a forgotten takeover ends by itself
             if not self.inbox.urgent.wait(0.25):
                 continue
             self._cutting.set()
@@ -336,8 +351,8 @@ class ShowLoop:
             try:
                 self.inbox.urgent.clear()
                 utterance = self.director.next_urgent(self.wall_time(self._heard_until))
-                if utterance is None:  # a control change
-                    resume = self._cut(at_word=False)
+                if utterance is None:  # a control change (a person taking over: at once)
+                    resume = self._cut(at_word=self.inbox.controls.takeover is not None)
                 else:
                     resume = self._speak(utterance, None)
                     # lines that came together with it, or while it was prepared, follow
@@ -523,7 +538,8 @@ class ShowLoop:
                 index = self.next_tick
                 if self.options.paced:
                     index += min(RENDER_AHEAD // 2, 1 + math.ceil(frame_seconds * fps))
-            if index >= self.next_tick + RENDER_AHEAD:
+            live = self._live_on()
+            if index >= self.next_tick + (LIVE_AHEAD if live else RENDER_AHEAD):
                 self._stop.wait(0.004 if self.options.paced else 0.0005)
                 continue
             position = index * self.spt
@@ -537,7 +553,10 @@ class ShowLoop:
                 card_cache = (second, self._card(self.wall_time(position)))
             card = card_cache[1]
             caption = self.timeline.caption_at(position)
+            voice = self._live_voice(index, caption) if live else None
             with self._face_lock:
+                if voice is not None:
+                    self.face.push_live(voice, AUDIO_RATE, position / AUDIO_RATE)
                 host = self.face.frame(index) if card.mode != "slate" else None
                 if index % self.options.fps == 0:
                     self.face.forget(position / AUDIO_RATE - 2.0)
@@ -547,6 +566,8 @@ class ShowLoop:
                     np.uint8,
                 )
             audio = self._hear(position, generation)
+            if voice is not None:
+                audio = voice
             flash = self.options.test_pattern and index % (2 * self.options.fps) == 0
             if flash:
                 audio = _beep(self.spt)
@@ -564,6 +585,32 @@ class ShowLoop:
             index += 1
             self.rendered = index
             frame_seconds += (time.perf_counter() - began - frame_seconds) * 0.2
+
+    def _live_on(self) -> bool:
+        """Whether the microphone is the host's voice now (a voice takeover); starts and
+        stops the live feed as the takeover comes and goes."""
+        if self.live is None:
+            return False
+        on = self.inbox.controls.takeover == "voice"
+        if on != self.live.active:
+            if on:
+                self.live.start()
+            else:
+                self.live.stop()
+                with self._face_lock:
+                    self.face.live.clear()
+        return on
+
+    def _live_voice(self, index: int, caption: Caption | None) -> np.ndarray | None:
+        """One tick of the person's voice for frame `index`, or None while the host's own
+        speech plays there (the AI notice, a typed line): the microphone is muted under
+        it, and what it heard meanwhile is let go, so the delay stays short."""
+        taken = self.live.take(self.spt) if self.live is not None else None
+        if taken is None or caption is not None:
+            return None
+        if taken.oldest is not None:
+            self._live_arrivals[index] = taken.oldest
+        return taken.samples
 
     def _hear(self, position: int, generation: int | None = None) -> np.ndarray:
         """The samples of the tick at `position`, marked as heard: speech placed from now
@@ -601,12 +648,20 @@ class ShowLoop:
                 # samples (the speech is on the clock already; a word goes on)
                 if last_video is None:
                     last_video = self._blank()
-                tick = Tick(index, last_video, self._hear(index * self.spt))
+                audio = self._hear(index * self.spt)
+                if self._live_on():  # the person's words go on too
+                    voice = self._live_voice(index, self.timeline.caption_at(index * self.spt))
+                    audio = audio if voice is None else voice
+                tick = Tick(index, last_video, audio)
                 self.status.late_frames += 1
                 self._late_frames.event(media)
             else:
                 last_video = self._last_video = tick.video
             self._check_words(tick)
+            if self._live_arrivals:
+                self._live_heard(tick.index)
+            if self.on_air_audio is not None:
+                self.on_air_audio(tick.audio)
             if self._replies:
                 self._answer_heard(tick.index * self.spt)
             for output in self.outputs:
@@ -633,6 +688,15 @@ class ShowLoop:
         # the end of the show (its duration, or stop()); a failure is restarted instead
         self._stop.set()
         self.finished.set()
+
+    def _live_heard(self, index: int) -> None:
+        """Frame `index` goes out now: the delay from its first sample at the microphone
+        to the picture that shows it."""
+        arrived = self._live_arrivals.pop(index, None)
+        for old in [i for i in list(self._live_arrivals) if i < index]:
+            self._live_arrivals.pop(old, None)  # taken back, or drawn for a late tick
+        if arrived is not None:
+            self.status.live_latency_ms.append(round((time.monotonic() - arrived) * 1000))
 
     def _answer_heard(self, position: int) -> None:
         """The first sample of an answer is going out now: its latency ends here."""

@@ -41,6 +41,8 @@ class ShowStatus:
     recording_problem: str = ""  # why recording is off although configured
     output_problem: str = ""  # why a configured output is off (its stream key)
     recording: dict[str, object] | None = None  # the recorder's status, when recording
+    # a voice takeover: ms from a sample at the microphone to the tick that carries it
+    live_latency_ms: deque[float] = field(default_factory=lambda: deque(maxlen=300), repr=False)
     _tick_times: deque[float] = field(default_factory=lambda: deque(maxlen=120), repr=False)
 
     def tick(self, now: float) -> None:
