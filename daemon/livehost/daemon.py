@@ -447,6 +447,8 @@ class Daemon:
             ask=lambda text: self.desk.store_question(text) if self.desk else None,
             driving=lambda: inbox.controls.takeover is not None,
             phrases=lambda: grammar_phrases(self.schedule()),
+            voice=lambda: inbox.controls.takeover == "voice",
+            lost=lambda problem: self.door.microphone_lost(problem) if self.door else None,
         )
 
     def _voice(self) -> PendingSpeech:

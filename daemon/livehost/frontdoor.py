@@ -270,6 +270,18 @@ class FrontDoor:
             "until": controls.takeover_until,
         }
 
+    def microphone_lost(self, problem: str) -> None:
+        """The microphone of a voice takeover stopped delivering sound: the host's own
+        talk comes back (silence on air helps nobody); the events say why."""
+        if self.inbox.controls.takeover != "voice":
+            return
+        log.warning(
+            "the microphone stopped delivering sound (%s): the voice takeover ends",
+            problem,
+            extra={"event": "takeover", "mode": "off"},
+        )
+        self._put(Takeover(None, why="microphone"))
+
     def questions(self) -> dict:
         """Viewers' questions that found no approved answer, per product, most asked
         first: what staff could add to the FAQ."""

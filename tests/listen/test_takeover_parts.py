@@ -137,3 +137,40 @@ def test_the_mouth_follows_live_sound() -> None:
     assert curves["high2"].spread[-1] > 0.5 and curves["high2"].round[-1] < 0.2
     # pieces join up in time: each starts where the one before ended
     assert curves["low"].start == pytest.approx(curves["quiet"].end)
+
+
+def test_a_microphone_lost_in_a_voice_takeover_gives_the_host_back(tmp_path) -> None:
+    """Silence on air helps nobody: a microphone that stops delivering sound for a few
+    seconds ends the voice takeover, and the events say why."""
+    from livehost.config.listen import ListenConfig
+    from livehost.listen.service import LOST_AFTER, Listening
+
+    lost: list[str] = []
+    listening = Listening(
+        ListenConfig(enabled=True, device=f"file:{tmp_path / 'gone.wav'}"),
+        tmp_path,
+        ask=None,
+        driving=lambda: True,
+        voice=lambda: True,
+        lost=lost.append,
+    )
+    listening.start()
+    try:
+        deadline = time.monotonic() + LOST_AFTER + 3
+        while not lost and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        listening.stop()
+    assert lost and "gone.wav" in lost[0]
+    # the front door ends the takeover; the report's event names the microphone
+    door = stand_in()
+    door.listening = microphone()
+    door.listening.source = SimpleNamespace(status=SimpleNamespace(state="listening", problem=""))
+    report = report_for(door)
+    report.changes()
+    door.takeover("voice", "ana")
+    report.changes()
+    door.microphone_lost(lost[0])
+    assert door.inbox.controls.takeover is None
+    ended = [e for e in report.changes() if e.kind == "takeover_ended"]
+    assert ended and ended[0].data["reason"] == "microphone"

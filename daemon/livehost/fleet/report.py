@@ -238,7 +238,12 @@ class ShowReport:
                     data={"restarts": dict(d.status.thread_restarts)},
                 )
             )
-        events += _takeover_events(now, old["takeover"], seen["takeover"])  # type: ignore[arg-type]
+        events += _takeover_events(
+            now,
+            old["takeover"],  # type: ignore[arg-type]
+            seen["takeover"],  # type: ignore[arg-type]
+            d.inbox.controls.takeover_ended,
+        )
         if not first and seen["microphone"] != old["microphone"] and d.listening is not None:
             status = d.listening.source.status
             events.append(
@@ -274,24 +279,26 @@ def _takeover(controls: Controls) -> TakeoverState | None:
 
 
 def _takeover_events(
-    now: float, old: TakeoverState | None, new: TakeoverState | None
+    now: float, old: TakeoverState | None, new: TakeoverState | None, why: str
 ) -> list[Event]:
     """A person took over or gave the host back (the platforms ask for proof of a
     human in the loop: the events log keeps who and when)."""
     events = []
     if old is not None and (new is None or new.since != old.since):
-        expired = new is None and old.until is not None and now >= old.until
+        endings = {
+            "expired": " (the takeover expired)",
+            "microphone": " (the microphone stopped delivering sound)",
+        }
         events.append(
             Event(
                 ts=now,
                 kind="takeover_ended",
-                message=f"{old.by or 'the operator'} gave the host back"
-                + (" (the takeover expired)" if expired else ""),
+                message=f"{old.by or 'the operator'} gave the host back" + endings.get(why, ""),
                 data={
                     "mode": old.mode,
                     "by": old.by,
                     "seconds": round(now - old.since, 1),
-                    "reason": "expired" if expired else "operator",
+                    "reason": why or "operator",
                 },
             )
         )

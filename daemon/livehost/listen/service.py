@@ -2,12 +2,16 @@
 
 One microphone source feeds two consumers: the listener (questions from the store, when
 an ASR model is configured) and the live feed (the host's voice in a voice takeover).
-The show loop tells the echo gate what goes on air.
+The show loop tells the echo gate what goes on air. A microphone that stops delivering
+sound for LOST_AFTER seconds in a voice takeover ends it: the host's own talk comes back
+rather than silence on air.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +28,8 @@ from livehost.stream.encoder import AUDIO_RATE
 
 log = logging.getLogger(__name__)
 
+LOST_AFTER = 3.0  # seconds without sound from the microphone that end a voice takeover
+
 
 class Listening:
     def __init__(
@@ -33,8 +39,14 @@ class Listening:
         ask: Callable[[str], None] | None,
         driving: Callable[[], bool],
         phrases: Callable[[], list[str]] | None = None,
+        voice: Callable[[], bool] = lambda: False,
+        lost: Callable[[str], None] = lambda problem: None,
     ) -> None:
         self.config = config
+        self.voice = voice  # whether the microphone is the host's voice now
+        self.lost = lost  # ends the voice takeover, with the microphone's problem
+        self._stop = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, name="listen-watch", daemon=True)
         self.source = MicSource(config.device, rate=AUDIO_RATE)
         self.feed = LiveFeed(AUDIO_RATE)
         self.source.add_sink(self.feed)
@@ -78,11 +90,31 @@ class Listening:
         self.source.start()
         if self.listener is not None:
             self.listener.start()
+        self._watcher.start()
 
     def stop(self) -> None:
+        self._stop.set()
         if self.listener is not None:
             self.listener.stop()
         self.source.stop()
+        if self._watcher.is_alive():
+            self._watcher.join(1.0)
+
+    def _watch(self) -> None:
+        """End a voice takeover whose microphone went away (unplugged, stalled)."""
+        lost_since: float | None = None
+        while not self._stop.wait(0.25):
+            problem = self.usable() if self.voice() else ""
+            if not problem:
+                lost_since = None
+                continue
+            lost_since = lost_since or time.monotonic()
+            if time.monotonic() - lost_since >= LOST_AFTER:
+                lost_since = None
+                try:
+                    self.lost(problem)
+                except Exception:  # the watch goes on
+                    log.exception("ending the takeover failed")
 
     def usable(self) -> str:
         """Why the microphone cannot be the host's voice now, or "" if it can."""

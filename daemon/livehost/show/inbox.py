@@ -63,6 +63,7 @@ class Takeover:
     mode: str | None
     by: str = ""  # who drives, as the operator gave it
     until: float | None = None  # unix time it ends by itself
+    why: str = "operator"  # an end's reason: operator | expired | microphone
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ class Controls:
     takeover_by: str = ""
     takeover_since: float | None = None  # unix time
     takeover_until: float | None = None
+    # why the last takeover ended (operator | expired | microphone), for the events
+    takeover_ended: str = ""
 
 
 class Inbox:
@@ -154,12 +157,15 @@ class Inbox:
     def _takeover(self, message: Takeover) -> Controls:
         """The controls after a takeover message (held: the lock)."""
         if message.mode is None:
+            if self._controls.takeover is None:
+                return self._controls
             return replace(
                 self._controls,
                 takeover=None,
                 takeover_by="",
                 takeover_since=None,
                 takeover_until=None,
+                takeover_ended=message.why,
             )
         if message.mode not in TAKEOVER_MODES:
             raise ValueError("takeover mode is voice, text or off")
@@ -180,7 +186,7 @@ class Inbox:
             until = self._controls.takeover_until
             if self._controls.takeover is None or until is None or now < until:
                 return False
-            self._controls = self._takeover(Takeover(None))
+            self._controls = self._takeover(Takeover(None, why="expired"))
             self.changes += 1
         self.urgent.set()
         return True
