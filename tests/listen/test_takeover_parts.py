@@ -20,7 +20,7 @@ from livehost.lipsync.live import LiveMouth
 from livehost.listen.live import LiveFeed
 from livehost.schedule.load import load_schedule_text
 from livehost.show.director import Director
-from livehost.show.inbox import Inbox, Say, Takeover
+from livehost.show.inbox import Inbox, Reply, Say, Takeover
 from livehost.stream.encoder import AUDIO_RATE
 
 UTC = ZoneInfo("UTC")
@@ -60,6 +60,10 @@ def test_a_forgotten_takeover_ends_by_itself() -> None:
     assert inbox.controls.takeover is None and inbox.urgent.is_set()
     with pytest.raises(ValueError, match="voice, text or off"):
         inbox.put(Takeover("puppet"))
+    # answers waiting when a takeover starts would air stale after it: dropped
+    inbox.put(Reply("faq:kettle:0", "Yes, the lid lifts off.", ("c1",)))
+    inbox.put(Takeover("voice", "ana"))
+    assert inbox.replies_waiting() == 0
 
 
 def test_while_a_person_drives_only_their_lines_and_the_notice_are_said() -> None:
@@ -174,3 +178,42 @@ def test_a_microphone_lost_in_a_voice_takeover_gives_the_host_back(tmp_path) -> 
     assert door.inbox.controls.takeover is None
     ended = [e for e in report.changes() if e.kind == "takeover_ended"]
     assert ended and ended[0].data["reason"] == "microphone"
+
+
+def test_frames_get_the_microphone_in_order_whoever_asks_first() -> None:
+    """The renderer (drawing ahead) and the ticker (covering a late frame) share each
+    frame's samples; frames skipped over get theirs in turn, so nothing is lost or
+    reordered."""
+    from livehost.listen.live import LiveTicks
+
+    feed = LiveFeed(AUDIO_RATE, most=1.0)
+    feed.start()
+    for n in range(10):
+        feed(np.full(1920, n, np.int16), time.monotonic())
+    ticks = LiveTicks(feed, 1920)
+    assert ticks.for_frame(100).samples[0] == 0  # the first frame asked starts the count
+    assert ticks.for_frame(103).samples[0] == 3  # the renderer skipped ahead ...
+    assert ticks.for_frame(101).samples[0] == 1  # ... and the ticker covers 101, 102
+    assert ticks.for_frame(102).samples[0] == 2
+    assert ticks.for_frame(103).samples[0] == 3  # asked again (a redraw): the same
+    assert ticks.aired(102).samples[0] == 2
+    assert ticks.for_frame(101) is None  # gone out: nothing twice
+    assert ticks.for_frame(104).samples[0] == 4
+
+
+def test_the_gate_is_deaf_to_the_host_not_to_a_shopper_after_it() -> None:
+    from livehost.listen.gate import EchoGate
+
+    now = [0.0]
+    gate = EchoGate(margin=0.4, clock=lambda: now[0])
+    loud = np.full(1600, 8000, np.int16)
+    for t in np.arange(0.0, 1.0, 0.04):  # the host speaks for a second
+        gate.host_audio(loud, when=float(t))
+    gate.host_audio(np.zeros(1600, np.int16), when=1.2)  # silence is not speaking
+    assert gate.deaf(0.5, 0.9)  # heard while the host spoke
+    assert gate.deaf(1.2, 2.0)  # began within the echo's margin
+    assert not gate.deaf(1.6, 3.0)  # a shopper after the host
+    gate.host_audio(loud, when=3.4)  # the host again, after they finished
+    now[0] = 3.5
+    assert not gate.deaf(1.6, 3.0)
+    assert gate.deaf(3.2, 3.5) and not gate.open(3.5)

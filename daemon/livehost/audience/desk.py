@@ -64,6 +64,7 @@ EVENTS = 500  # fates kept for the fleet report between two looks
 # list (a stat), likes and viewer counts need not
 _MODERATED = frozenset({"comment", "join", "follow", "gift"})
 STORE = "store"  # the platform name of questions asked at the shop's screen
+_SPOKEN = frozenset({"comment", "join", "follow", "gift", "order"})  # events that get a line
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,8 @@ class AudienceDesk:
         try:
             self._queue.put_nowait((payload, self.clock()))
         except queue.Full:
-            self.status.dropped += 1  # this thread is the only one that counts it
+            with self._lock:  # the MQTT thread and the listener both count it
+                self.status.dropped += 1
 
     def store_question(self, text: str) -> None:
         """From the listener: what a shopper asked at the screen (recognised speech).
@@ -174,7 +176,8 @@ class AudienceDesk:
         try:
             self._queue.put_nowait((event, self.clock()))
         except queue.Full:
-            self.status.dropped += 1
+            with self._lock:
+                self.status.dropped += 1
 
     def heard(self, reply_to: tuple[str, ...], when: float) -> None:
         """From the ticker: the first sample of the answer to these comments is out."""
@@ -245,6 +248,9 @@ class AudienceDesk:
         self._seen[event.id] = None
         if len(self._seen) > SEEN:
             self._seen.popitem(last=False)
+        if self.inbox.controls.takeover and event.type in _SPOKEN:
+            # a person drives the host: the chat is theirs (counts still count)
+            return self._ignore(event, "a person is driving the host", "takeover")
         if event.type in _MODERATED:
             self.moderator.reload_if_changed()
         handler = getattr(self, f"_on_{event.type}")
@@ -259,8 +265,6 @@ class AudienceDesk:
             return self._ignore(event, f"too old ({age:.0f} s)", "too_old")
         if age < -MAX_AHEAD:
             return self._ignore(event, f"stamped {-age:.0f} s ahead of our clock", "too_old")
-        if self.inbox.controls.takeover:  # a person drives the host: the chat is theirs
-            return self._ignore(event, "a person is driving the host", "takeover")
         verdict = self.moderator.text(event.text)
         if not verdict.ok:
             self._fate(

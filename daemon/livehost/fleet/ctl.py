@@ -351,7 +351,8 @@ def cmd_send(op: Operator, args: argparse.Namespace) -> int:
     target, expected = op.resolve(args.target, op.fleet())
     fields = parse_args(args.args)
     if args.cmd == "takeover" and "by" not in fields:
-        fields["by"] = getpass.getuser()  # the state and events record who drives the host
+        with contextlib.suppress(OSError, KeyError):  # no login name in some containers
+            fields["by"] = getpass.getuser()  # the state and events record who drives
     acks = op.send(
         target,
         args.cmd,

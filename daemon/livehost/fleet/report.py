@@ -79,15 +79,15 @@ class ShowReport:
         s = d.status
         if on.controls.paused:
             return f"paused by the operator ({on.controls.paused})"
-        if on.controls.takeover:
-            by = on.controls.takeover_by or "an operator"
-            return f"driven by a person ({on.controls.takeover}, {by})"
         if not d.outputs:
             return "no output configured"
         if d.stopped_outputs and len(d.stopped_outputs) >= len(d.outputs):
             return "stream stopped by the operator"
         if on.display == "slate":
             return "off air by the schedule"
+        if s.on_air and on.controls.takeover:
+            by = on.controls.takeover_by or "an operator"
+            return f"driven by a person ({on.controls.takeover}, {by})"
         if s.on_air:
             return "on air"
         errors = [o.status.last_error or o.status.state for o in d.outputs]

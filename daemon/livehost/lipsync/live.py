@@ -70,12 +70,14 @@ class LiveMouth:
         loud = np.empty(n, np.float32)
         up = 1 - np.exp(-1 / (ATTACK * RATE))
         down = 1 - np.exp(-1 / (RELEASE * RATE))
+        spread = np.clip((centroid - SPREAD_HZ[0]) / (SPREAD_HZ[1] - SPREAD_HZ[0]), 0, 1)
         for i in range(n):
-            target = gate[i] * (0.35 + 0.65 * level[i])
+            # as open as the voice's phonemes open it on average, not a shout: a loud
+            # "ah" opens about two thirds, spread lips ("ee") less
+            target = gate[i] * (0.2 + 0.45 * level[i]) * (1 - 0.3 * spread[i])
             self._jaw += (up if target > self._jaw else down) * (target - self._jaw)
             self._loud += 0.15 * (level[i] - self._loud)
             opening[i], loud[i] = self._jaw, self._loud
-        spread = np.clip((centroid - SPREAD_HZ[0]) / (SPREAD_HZ[1] - SPREAD_HZ[0]), 0, 1)
         rounded = np.clip((centroid - ROUND_HZ[0]) / (ROUND_HZ[1] - ROUND_HZ[0]), 0, 1)
         return LiveCurves(
             start,
@@ -106,9 +108,16 @@ class LiveTrack:
         self._items: deque[LiveCurves] = deque()
         self._lock = threading.Lock()
         self.mouth = LiveMouth()
+        self._until = 0.0  # where the last piece added ended
 
     def add(self, audio: np.ndarray, rate: int, start: float) -> None:
         with self._lock:
+            # a frame drawn again (after a cut) replaces what was added from its time on
+            while self._items and self._items[-1].end > start + 1e-6:
+                self._items.pop()
+            if abs(start - self._until) > 1e-6:
+                self.mouth = LiveMouth()  # not where the last piece ended: start afresh
+            self._until = start + len(audio) / rate
             curves = self.mouth.analyse(audio, rate, start)
             if len(curves.opening):
                 self._items.append(curves)

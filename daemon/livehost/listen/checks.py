@@ -48,8 +48,22 @@ def listen_problems(loaded_config: LoadedConfig) -> list[Problem]:
                 )
             )
         else:
+            folder = models / entry.file
             try:
-                check_model_folder(models / entry.file)
+                check_model_folder(folder)
             except AsrUnavailable as exc:
                 problems.append(Problem(source, None, None, "listen.model", str(exc)))
+            else:
+                if listen.grammar and not (folder / "graph" / "Gr.fst").is_file():
+                    problems.append(
+                        Problem(
+                            source,
+                            None,
+                            None,
+                            "listen.grammar",
+                            f"the model {listen.model} has a static graph: Vosk ignores the "
+                            "grammar with it (a small model, with graph/Gr.fst, takes one)",
+                            "warning",
+                        )
+                    )
     return problems

@@ -11,21 +11,23 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 import numpy as np
 
 SPEAKING_DBFS = -45.0  # a tick of the host's audio louder than this is the host speaking
 MARGIN = 0.4  # seconds after the host's last sound the microphone still hears it
+HISTORY = 2000  # loud ticks remembered: over a minute of the host speaking at 30 fps
 
 
 class EchoGate:
     def __init__(self, margin: float = MARGIN, clock: Callable[[], float] = time.monotonic):
         self.margin = margin
         self.clock = clock
-        self._last_spoke = -1e9  # time.monotonic() of the host's last loud tick
+        # time.monotonic() of the host's loud ticks lately (a few per second of speech)
+        self._spoke: deque[float] = deque(maxlen=HISTORY)
         self._lock = threading.Lock()
-        self.deaf_seconds = 0.0  # input thrown away because the host was speaking
 
     def host_audio(self, samples: np.ndarray, when: float | None = None) -> None:
         """From the show's ticker: one tick of what goes on air now."""
@@ -34,18 +36,22 @@ class EchoGate:
         power = float(np.mean(samples.astype(np.float64) ** 2)) / 32768.0**2
         if 10 * np.log10(power + 1e-12) > SPEAKING_DBFS:
             with self._lock:
-                self._last_spoke = self.clock() if when is None else when
+                self._spoke.append(self.clock() if when is None else when)
 
-    def deaf(self, since: float) -> bool:
-        """Whether input that started at `since` (time.monotonic()) may be the host's own
-        voice: the host spoke after it began, or shortly before."""
+    def deaf(self, since: float, until: float | None = None) -> bool:
+        """Whether input heard from `since` to `until` (time.monotonic(); until: now) may
+        be the host's own voice: the host spoke during it, or just before it began. The
+        host speaking again after a shopper finished does not make their question echo."""
+        until = self.clock() if until is None else until
         with self._lock:
-            return self._last_spoke + self.margin >= since
+            for spoke in reversed(self._spoke):
+                if spoke < since - self.margin:
+                    return False
+                if spoke <= until:
+                    return True
+        return False
 
     def open(self, at: float | None = None) -> bool:
         """Whether the microphone hears the room (not the host) at `at` (default: now)."""
-        return not self.deaf(self.clock() if at is None else at)
-
-    def count_deaf(self, seconds: float) -> None:
-        with self._lock:
-            self.deaf_seconds += seconds
+        at = self.clock() if at is None else at
+        return not self.deaf(at, at)

@@ -27,7 +27,7 @@ import av
 import numpy as np
 
 from livehost.listen.gate import EchoGate
-from livehost.listen.vad import VoiceActivity
+from livehost.listen.vad import Speech, VoiceActivity
 
 if TYPE_CHECKING:
     from livehost.listen.recognizer import Recognizer
@@ -92,15 +92,13 @@ class StoreListener:
         self._thread.join(timeout)
 
     def _run(self) -> None:
-        recognizer_for = self._load()
-        if recognizer_for is None:
+        make = self._load()
+        if make is None:
             return
         vad = VoiceActivity(ASR_RATE)
         resampler = _Resampler(self.rate, ASR_RATE)
-        recognizer = None
-        began = 0.0  # time.monotonic() when the utterance began
-        work = 0.0
-        said: list[str] = []  # what Vosk ended within the utterance (a long one)
+        heard: _Utterance | None = None
+        failures = 0
         while not self._stop.is_set():
             try:
                 samples, arrived = self._queue.get(timeout=0.25)
@@ -110,36 +108,51 @@ class StoreListener:
                 if self.status.state != "deaf":
                     self.status.state = "deaf"
                     vad.reset()
-                    recognizer = None
+                    heard = None
                 continue
-            self.status.state = "listening"
-            pcm = resampler(samples)
-            for event in vad.feed(pcm):
-                t0 = time.perf_counter()
-                if event.kind == "start":
-                    began = arrived - len(event.samples) / ASR_RATE
-                    recognizer = recognizer_for(self.phrases())
-                    work = 0.0
-                    said = []
-                if recognizer is None:
-                    continue
-                if event.kind in ("start", "audio"):
-                    if text := recognizer.accept(event.samples):
-                        said.append(text)
-                    work += time.perf_counter() - t0
-                    continue
-                text = " ".join([*said, recognizer.finish()]).strip()
-                work += time.perf_counter() - t0
-                spoken = max(1e-3, arrived - began)
-                self.status.rtf = round(work / spoken, 3)
-                recognizer = None
-                self._heard(text, began)
+            try:
+                for event in vad.feed(resampler(samples)):
+                    heard = self._step(heard, event, arrived, make)
+                self.status.state = "listening"
+                self.status.problem = ""
+                failures = 0
+            except Exception as exc:  # one bad piece must not end listening
+                failures += 1
+                if failures == 1:
+                    log.exception("store: recognising speech failed; listening on")
+                self.status.problem = f"recognising speech failed ({exc!r})"
+                vad.reset()
+                heard = None
 
-    def _heard(self, text: str, began: float) -> None:
-        if self.gate is not None and self.gate.deaf(began):
+    def _step(
+        self,
+        heard: _Utterance | None,
+        event: Speech,
+        arrived: float,
+        make: Callable[[list[str] | None], Recognizer],
+    ) -> _Utterance | None:
+        """One event of the voice activity detector; the utterance in progress after it."""
+        if event.kind == "start":
+            began = arrived - len(event.samples) / ASR_RATE
+            # the host was speaking as it began: its own voice, most likely; not decoded
+            echo = self.gate is not None and self.gate.deaf(began, arrived)
+            heard = _Utterance(began, None if echo else make(self.phrases()))
+        if heard is None:
+            return None
+        if event.kind in ("start", "audio"):
+            heard.feed(event.samples)
+            return heard
+        self._heard(heard, arrived)
+        return None
+
+    def _heard(self, heard: _Utterance, ended: float) -> None:
+        echo = self.gate is not None and self.gate.deaf(heard.began, ended)
+        if heard.recognizer is None or echo:
             self.status.ignored_echo += 1
             log.debug("store: speech while the host spoke, not heard")
             return
+        text = heard.finish()
+        self.status.rtf = round(heard.work / max(1e-3, ended - heard.began), 3)
         if not text:
             self.status.empty += 1
             return
@@ -199,3 +212,28 @@ class _Resampler:
         self._pts += len(samples)
         parts = [f.to_ndarray().reshape(-1) for f in self._resampler.resample(frame)]
         return np.concatenate(parts) if parts else np.zeros(0, np.int16)
+
+
+class _Utterance:
+    """One stretch of speech being recognised (recognizer None: the host's echo)."""
+
+    def __init__(self, began: float, recognizer: Recognizer | None) -> None:
+        self.began = began  # time.monotonic() it began
+        self.recognizer = recognizer
+        self.said: list[str] = []  # what Vosk ended within it (a long one)
+        self.work = 0.0  # seconds spent recognising
+
+    def feed(self, samples: np.ndarray) -> None:
+        if self.recognizer is None:
+            return
+        t0 = time.perf_counter()
+        if text := self.recognizer.accept(samples):
+            self.said.append(text)
+        self.work += time.perf_counter() - t0
+
+    def finish(self) -> str:
+        assert self.recognizer is not None
+        t0 = time.perf_counter()
+        text = " ".join([*self.said, self.recognizer.finish()]).strip()
+        self.work += time.perf_counter() - t0
+        return text

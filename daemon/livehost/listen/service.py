@@ -3,8 +3,8 @@
 One microphone source feeds two consumers: the listener (questions from the store, when
 an ASR model is configured) and the live feed (the host's voice in a voice takeover).
 The show loop tells the echo gate what goes on air. A microphone that stops delivering
-sound for LOST_AFTER seconds in a voice takeover ends it: the host's own talk comes back
-rather than silence on air.
+sound for LOST_AFTER seconds in a voice takeover (the live feed runs dry, or the source
+reports a problem) ends it: the host's own talk comes back rather than silence on air.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from livehost.stream.encoder import AUDIO_RATE
 
 log = logging.getLogger(__name__)
 
-LOST_AFTER = 3.0  # seconds without sound from the microphone that end a voice takeover
+LOST_AFTER = 2.0  # seconds without sound from the microphone that end a voice takeover
 
 
 class Listening:
@@ -105,6 +105,10 @@ class Listening:
         lost_since: float | None = None
         while not self._stop.wait(0.25):
             problem = self.usable() if self.voice() else ""
+            dry = self.feed.dry_for()
+            if not problem and dry >= LOST_AFTER:  # open, yet nothing comes
+                problem = f"no sound from {self.config.device} for {dry:.1f} s"
+                lost_since = time.monotonic() - LOST_AFTER
             if not problem:
                 lost_since = None
                 continue

@@ -266,8 +266,9 @@ class MicSource:
             container = av.open(name, format="alsa", options=options)
         except (OSError, av.error.FFmpegError) as error:
             raise _Problem(
-                f"cannot open ALSA device '{name}' ({_why(error)}): it is missing, busy or "
-                "not a capture device; `arecord -L` lists them"
+                f"cannot open ALSA device '{name}' ({_why(error)}): it is missing, busy, "
+                "not a capture device, or cannot record 48 kHz mono (plughw: converts); "
+                "`arecord -L` lists them"
             ) from error
         with container:
             self._opened_one()

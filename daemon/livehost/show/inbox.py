@@ -170,6 +170,8 @@ class Inbox:
         if message.mode not in TAKEOVER_MODES:
             raise ValueError("takeover mode is voice, text or off")
         same = self._controls.takeover is not None
+        if not same:  # answers and thanks waiting would air stale after the takeover
+            self._replies.clear()
         return replace(
             self._controls,
             takeover=message.mode,

@@ -55,7 +55,7 @@ import av
 import numpy as np
 
 from livehost.lipsync.engine import LipSyncEngine
-from livehost.listen.live import LiveFeed
+from livehost.listen.live import LiveFeed, LiveTicks
 from livehost.render.card import CardContent
 from livehost.render.compositor import Compositor
 from livehost.show.bursts import Burst
@@ -126,7 +126,6 @@ class ShowLoop:
     ) -> None:
         self.director = director
         self.live = live  # the microphone, for a voice takeover (None: no microphone)
-        self._live_arrivals: dict[int, float] = {}  # frame -> arrival of its first live sample
         # told every tick's samples as they go out (the listener's echo gate)
         self.on_air_audio = on_air_audio
         # told (comment ids, time.monotonic()) when an answer's first sample goes out
@@ -145,6 +144,8 @@ class ShowLoop:
         self.heartbeat = heartbeat
         self.image_path = image_path
         self.spt = samples_per_tick(options.fps)
+        # the microphone's samples given to frames in order, once each
+        self._live_ticks = LiveTicks(live, self.spt) if live is not None else None
         self.start_wall = start_wall or datetime.now(timezone.utc)
         self.timeline = SpeechTimeline()
         self.next_tick = 0  # the ticker's position: ticks before it are on air
@@ -531,15 +532,16 @@ class ShowLoop:
                 if self._redraw_from is not None:  # a cut took back frames drawn ahead
                     index = max(self.next_tick, min(index, self._redraw_from))
                     self._redraw_from = None
+            live = self._live_on()
+            ahead = LIVE_AHEAD if live else RENDER_AHEAD
             if index < self.next_tick:
                 # fell behind: skip what the ticker already covered, and (paced) as
                 # many frames more as one takes to render, or the frame for the tick
                 # going out now is late again when done, and every one after it
                 index = self.next_tick
                 if self.options.paced:
-                    index += min(RENDER_AHEAD // 2, 1 + math.ceil(frame_seconds * fps))
-            live = self._live_on()
-            if index >= self.next_tick + (LIVE_AHEAD if live else RENDER_AHEAD):
+                    index += min(ahead // 2, 1 + math.ceil(frame_seconds * fps))
+            if index >= self.next_tick + ahead:
                 self._stop.wait(0.004 if self.options.paced else 0.0005)
                 continue
             position = index * self.spt
@@ -587,29 +589,28 @@ class ShowLoop:
             frame_seconds += (time.perf_counter() - began - frame_seconds) * 0.2
 
     def _live_on(self) -> bool:
-        """Whether the microphone is the host's voice now (a voice takeover); starts and
-        stops the live feed as the takeover comes and goes."""
-        if self.live is None:
+        """Whether the microphone is the host's voice now (a voice takeover). The
+        renderer's: it starts and stops the live feed as the takeover comes and goes."""
+        if self.live is None or self._live_ticks is None:
             return False
         on = self.inbox.controls.takeover == "voice"
         if on != self.live.active:
+            self._live_ticks.reset()
             if on:
+                self.status.live_latency_ms.clear()  # this takeover's numbers
                 self.live.start()
             else:
                 self.live.stop()
-                with self._face_lock:
-                    self.face.live.clear()
+                self.face.live.clear()  # its own lock: never wait on a drawing face
         return on
 
     def _live_voice(self, index: int, caption: Caption | None) -> np.ndarray | None:
-        """One tick of the person's voice for frame `index`, or None while the host's own
+        """Frame `index`'s tick of the person's voice, or None while the host's own
         speech plays there (the AI notice, a typed line): the microphone is muted under
         it, and what it heard meanwhile is let go, so the delay stays short."""
-        taken = self.live.take(self.spt) if self.live is not None else None
+        taken = self._live_ticks.for_frame(index) if self._live_ticks is not None else None
         if taken is None or caption is not None:
             return None
-        if taken.oldest is not None:
-            self._live_arrivals[index] = taken.oldest
         return taken.samples
 
     def _hear(self, position: int, generation: int | None = None) -> np.ndarray:
@@ -649,7 +650,7 @@ class ShowLoop:
                 if last_video is None:
                     last_video = self._blank()
                 audio = self._hear(index * self.spt)
-                if self._live_on():  # the person's words go on too
+                if self.live is not None and self.live.active:  # the person's words go on
                     voice = self._live_voice(index, self.timeline.caption_at(index * self.spt))
                     audio = audio if voice is None else voice
                 tick = Tick(index, last_video, audio)
@@ -658,7 +659,7 @@ class ShowLoop:
             else:
                 last_video = self._last_video = tick.video
             self._check_words(tick)
-            if self._live_arrivals:
+            if self._live_ticks is not None:
                 self._live_heard(tick.index)
             if self.on_air_audio is not None:
                 self.on_air_audio(tick.audio)
@@ -692,11 +693,10 @@ class ShowLoop:
     def _live_heard(self, index: int) -> None:
         """Frame `index` goes out now: the delay from its first sample at the microphone
         to the picture that shows it."""
-        arrived = self._live_arrivals.pop(index, None)
-        for old in [i for i in list(self._live_arrivals) if i < index]:
-            self._live_arrivals.pop(old, None)  # taken back, or drawn for a late tick
-        if arrived is not None:
-            self.status.live_latency_ms.append(round((time.monotonic() - arrived) * 1000))
+        assert self._live_ticks is not None
+        taken = self._live_ticks.aired(index)
+        if taken is not None and taken.oldest is not None:
+            self.status.live_latency_ms.append(round((time.monotonic() - taken.oldest) * 1000))
 
     def _answer_heard(self, position: int) -> None:
         """The first sample of an answer is going out now: its latency ends here."""
