@@ -546,6 +546,11 @@ class Daemon:
             voice += f", restarted {restarts} ({s.thread_problem})"
         product = f", product {s.product_id}" if s.product_id else ""
         voice += f", {s.recording_problem}" if s.recording_problem else ""
+        if self.listening is not None and (heard := self.listening.problem()):
+            voice += f", {heard}"
+        controls = self.inbox.controls
+        if controls.takeover:
+            voice += f", driven by {controls.takeover_by or 'an operator'} ({controls.takeover})"
         config = f"config: {s.config_problem}; " if s.config_problem else ""
         line = f"{where}, {s.fps:.1f} fps, {s.late_frames} late frames{product}{voice}"
         return config + line

@@ -106,7 +106,8 @@ def test_a_voice_takeover_puts_the_microphone_on_air_and_moves_the_mouth(tmp_pat
     # the delay from a sample at the microphone to the tick that carries it
     assert latencies, "no live ticks went out"
     p50 = latencies[len(latencies) // 2]
-    print(f"live latency p50 {p50} ms, p95 {latencies[int(len(latencies) * 0.95)]} ms, {len(latencies)} ticks, {latencies[:5]}")
+    p95 = latencies[int(len(latencies) * 0.95)]
+    print(f"live latency p50 {p50} ms, p95 {p95} ms over {len(latencies)} ticks")
     assert p50 <= 400  # the 200 ms target is the benchmark's (bench.run listen)
     # what went on air is the microphone's sound: the envelopes line up at a short lag
     aired = recorded_audio(show.recorder.files)

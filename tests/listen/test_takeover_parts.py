@@ -29,7 +29,11 @@ SCHEDULE = load_schedule_text(ALL_DAY_SCHEDULE.format(first="kettle", second="mu
 
 def microphone(problem: str = "") -> SimpleNamespace:
     """A Listening stand-in: usable() says why the microphone cannot be the voice."""
-    return SimpleNamespace(usable=lambda: problem, report=dict)
+    return SimpleNamespace(
+        usable=lambda: problem,
+        problem=lambda: f"microphone: {problem}" if problem else "",
+        report=dict,
+    )
 
 
 def test_a_voice_takeover_needs_a_microphone_that_delivers_sound() -> None:
@@ -217,3 +221,13 @@ def test_the_gate_is_deaf_to_the_host_not_to_a_shopper_after_it() -> None:
     now[0] = 3.5
     assert not gate.deaf(1.6, 3.0)
     assert gate.deaf(3.2, 3.5) and not gate.open(3.5)
+
+
+def test_a_microphone_problem_is_in_the_state_and_the_status_table() -> None:
+    from livehost.fleet.ctl import last_error
+
+    door = stand_in()
+    door.listening = microphone("cannot open ALSA device 'hw:1,0'")
+    state = report_for(door).state().model_dump(mode="json")
+    assert state["listen_problem"] == "microphone: cannot open ALSA device 'hw:1,0'"
+    assert last_error(state) == state["listen_problem"]

@@ -213,6 +213,8 @@ def last_error(state: dict) -> str:
         return f"schedule {Path(str(e.get('file'))).name}:{e.get('line')}: {e.get('message')}"
     if state.get("speech_problem"):
         return f"voice: {state['speech_problem']}"
+    if state.get("listen_problem"):
+        return str(state["listen_problem"])
     if state and not state.get("on_air"):
         return str(state.get("why", ""))
     return ""

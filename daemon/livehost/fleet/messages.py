@@ -97,6 +97,8 @@ class State(Message):
     duplicate_id: str = ""
     # a person drives the host (livehostctl send UNIT takeover mode=voice|text), else None
     takeover: TakeoverState | None = None
+    # why the store's microphone or the recogniser of store questions is not working, else ""
+    listen_problem: str = ""
 
 
 class Telemetry(Message):

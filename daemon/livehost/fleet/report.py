@@ -72,6 +72,7 @@ class ShowReport:
             speech_problem=s.speech_problem,
             config_problem=s.config_problem,
             takeover=_takeover(on.controls),
+            listen_problem=d.listening.problem() if d.listening is not None else "",
         )
 
     def _why(self, on: OnAir) -> str:

@@ -101,24 +101,27 @@ class Listening:
             self._watcher.join(1.0)
 
     def _watch(self) -> None:
-        """End a voice takeover whose microphone went away (unplugged, stalled)."""
+        """End a voice takeover whose microphone went away (unplugged, stalled, or open
+        with nothing coming): whichever shows first, the feed running dry or the source
+        reporting a problem, for LOST_AFTER seconds."""
         lost_since: float | None = None
         while not self._stop.wait(0.25):
-            problem = self.usable() if self.voice() else ""
+            if not self.voice():
+                lost_since = None
+                continue
+            problem = self.usable()
             dry = self.feed.dry_for()
-            if not problem and dry >= LOST_AFTER:  # open, yet nothing comes
-                problem = f"no sound from {self.config.device} for {dry:.1f} s"
-                lost_since = time.monotonic() - LOST_AFTER
-            if not problem:
+            if not problem and not dry:
                 lost_since = None
                 continue
             lost_since = lost_since or time.monotonic()
-            if time.monotonic() - lost_since >= LOST_AFTER:
-                lost_since = None
-                try:
-                    self.lost(problem)
-                except Exception:  # the watch goes on
-                    log.exception("ending the takeover failed")
+            if max(dry, time.monotonic() - lost_since) < LOST_AFTER:
+                continue
+            lost_since = None
+            try:
+                self.lost(problem or f"no sound from {self.config.device} for {dry:.1f} s")
+            except Exception:  # the watch goes on
+                log.exception("ending the takeover failed")
 
     def usable(self) -> str:
         """Why the microphone cannot be the host's voice now, or "" if it can."""
@@ -126,6 +129,15 @@ class Listening:
         if status.state == "listening":
             return ""
         return status.problem or f"the microphone is {status.state}"
+
+    def problem(self) -> str:
+        """In words, what is wrong with listening now ("" when nothing is): the
+        microphone first, then the recogniser of store questions."""
+        if problem := self.usable():
+            return f"microphone: {problem}"
+        if self.listener is not None and self.listener.status.state in ("failed", "off"):
+            return f"store questions: {self.listener.status.problem}"
+        return ""
 
     def report(self) -> dict[str, object]:
         """The microphone and the listener, for telemetry."""
