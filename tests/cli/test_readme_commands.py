@@ -18,9 +18,11 @@ import shutil
 import subprocess
 import sys
 import time
+import wave
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -160,11 +162,22 @@ def test_operator_commands_work_as_written_against_a_unit_on_air(
     rtmp, broker = servers
     url = f"mqtt://127.0.0.1:{broker.port}"
 
+    # the shop's microphone, for `takeover mode=voice`: a file playing a tone in a loop
+    microphone = checkout / "var" / "microphone.wav"
+    microphone.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(microphone), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        tone = (np.sin(np.arange(16000) * 2 * np.pi * 220 / 16000) * 8000).astype("<i2")
+        out.writeframes(tone.tobytes())
+
     def unit(data: dict) -> None:
         data["unit"]["id"] = UNIT
         data["mqtt"]["url"] = url
         data["mqtt"]["snapshot_seconds"] = 5
         data["outputs"][0]["url"] = f"rtmp://127.0.0.1:{rtmp.port}/live"
+        data["listen"] = {"enabled": True, "device": f"file:{microphone}"}
 
     edit_config(checkout, unit)
     (checkout / "var" / "secrets.yaml").write_text("main_stream_key: readme\n")
