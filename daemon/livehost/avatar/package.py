@@ -49,6 +49,11 @@ def load_avatar(folder: str | Path) -> Avatar:
                           "build one with `livehost avatar build --photo FILE --out DIR`")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and data.get("kind") == "video":
+            raise AvatarError(
+                f"{folder}: a video avatar (built from a clip); the engine that plays it on "
+                "air (clip atlas, issue 11) is not built yet: use a photo avatar for now"
+            )
         manifest = AvatarManifest.model_validate(data)
     except (yaml.YAMLError, ValidationError) as exc:
         # The usual cause: a real person's avatar without a consent record.

@@ -1,4 +1,5 @@
-"""`livehost avatar build|show`: make an avatar package from one photo, or inspect one."""
+"""`livehost avatar build|show|guide`: make an avatar package from one photo or a clip,
+inspect one, or print the capture guide for recording a video host."""
 
 from __future__ import annotations
 
@@ -19,16 +20,23 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     sub = parser.add_subparsers(dest="avatar_command", metavar="ACTION", required=True)
     build = sub.add_parser(
-        "build", help="build an avatar package from one photo",
+        "build", help="build an avatar package from one photo or a clip",
         description="Find the face in a photo (one person, facing the camera, lips closed) "
-        "and write an avatar package. A real person needs a consent record: --person, "
-        "--consent-reference and --consent-date. --default builds the bundled public-domain "
-        "demo portrait instead of --photo.",
+        "and write an avatar package; or, with --video, build a host from a clip recorded "
+        "along `livehost avatar guide` (about a minute) and print its report. A real person "
+        "needs a consent record: --person, --consent-reference and --consent-date. "
+        "--default builds the bundled public-domain demo portrait instead of --photo.",
     )
     source = build.add_mutually_exclusive_group(required=True)
     source.add_argument("--photo", type=Path, metavar="FILE", help="the portrait (JPEG or PNG)")
     source.add_argument("--default", action="store_true",
                         help="the bundled public-domain demo portrait (Grace Hopper)")
+    source.add_argument("--video", type=Path, metavar="FILE",
+                        help="a clip of the host recorded along `livehost avatar guide`")
+    build.add_argument("--segments", type=Path, metavar="FILE",
+                       help="with --video: the takes' times (- {name: idle, start: 0, end: 15} "
+                       "...), for a clip not recorded along the guide; default: a "
+                       "segments.yaml beside the clip, else the guide's timeline")
     build.add_argument("--out", type=Path, required=True, metavar="DIR", help="package folder")
     build.add_argument("--name", help="avatar name (default: the folder's name)")
     build.add_argument("--person", help="who is depicted")
@@ -39,6 +47,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     show = sub.add_parser("show", help="check an avatar package and print its record")
     show.add_argument("folder", type=Path, metavar="DIR")
     show.set_defaults(func=run_show)
+    guide = sub.add_parser(
+        "guide", help="the capture guide for recording a video host",
+        description="What to record, take by take, for a host cloned from a minute of video. "
+        "Without --out, print the guide; --out guide.txt writes the printable card, "
+        "--out guide.mp4 a teleprompter video to play beside the camera.",
+    )
+    guide.add_argument("--language", default="en", metavar="en|zh",
+                       help="the language of the reading text (default: en)")
+    guide.add_argument("--out", type=Path, metavar="FILE",
+                       help="guide.txt (the card) or guide.mp4 (the teleprompter)")
+    guide.set_defaults(func=run_guide)
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -47,6 +66,8 @@ def run_build(args: argparse.Namespace) -> int:
 
     progress = ProgressBar("avatar")
     try:
+        if args.video:
+            return _build_video(args, progress)
         if args.default:
             photo, record, consent = portrait.default_portrait_path(), portrait.RECORD, None
             name = args.name or portrait.DEFAULT_NAME
@@ -63,12 +84,33 @@ def run_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _build_video(args: argparse.Namespace, progress: ProgressBar) -> int:
+    from livehost.avatar.video.build import build_video_avatar, read_segments
+
+    name = args.name or args.out.name
+    takes = read_segments(args.segments) if args.segments else None
+    report = build_video_avatar(
+        args.video, args.out, name=name, consent=_consent(args), takes=takes, progress=progress
+    )
+    ratio = report.error_ratio
+    print(f"avatar {name} written to {args.out} (report.yaml)")
+    print(f"  {report.frames} frames, {report.usable_share:.0%} usable; idle loop "
+          f"{report.idle_loop_seconds:.1f} s, seam {report.seam:.2f} (the clip's own step "
+          f"{report.clip_median_step:.2f})")
+    if ratio is not None:
+        print(f"  held-out lip error {ratio:.2f} of a mouth that never moves "
+              "(lower is better; 0.6 or less is the aim)")
+    for warning in report.warnings:
+        print(f"  warning: {warning}")
+    return 0
+
+
 def _consent(args: argparse.Namespace) -> Consent:
     missing = [flag for flag, value in (("--person", args.person),
                                         ("--consent-reference", args.consent_reference),
                                         ("--consent-date", args.consent_date)) if not value]
     if missing:
-        raise AvatarError("a photo of a real person needs a consent record; missing "
+        raise AvatarError("a photo or clip of a real person needs a consent record; missing "
                           + ", ".join(missing))
     try:
         date = dt.date.fromisoformat(args.consent_date)
@@ -77,7 +119,24 @@ def _consent(args: argparse.Namespace) -> Consent:
     return Consent(person=args.person, consent_reference=args.consent_reference, date=date)
 
 
+def run_guide(args: argparse.Namespace) -> int:
+    from livehost.avatar import guide
+
+    try:
+        if args.out is None:
+            print(guide.card(args.language), end="")
+            return 0
+        guide.write(args.out, args.language)
+    except (guide.GuideError, OSError) as exc:
+        print(f"livehost avatar guide: {exc}", file=sys.stderr)
+        return 1
+    print(f"guide written to {args.out}")
+    return 0
+
+
 def run_show(args: argparse.Namespace) -> int:
+    if _is_video(args.folder):
+        return _show_video(args.folder)
     try:
         avatar = load_avatar(args.folder)
     except AvatarError as exc:
@@ -92,4 +151,39 @@ def run_show(args: argparse.Namespace) -> int:
         pd = m.public_domain
         print(f"source:  {pd.title}; {pd.origin}; {pd.licence}"
               + ("; demo only" if pd.demo_only else ""))
+    return 0
+
+
+def _is_video(folder: Path) -> bool:
+    import yaml
+
+    try:
+        data = yaml.safe_load((folder / "manifest.yaml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return False
+    return isinstance(data, dict) and data.get("kind") == "video"
+
+
+def _show_video(folder: Path) -> int:
+    """A video package's record and its build report."""
+    import yaml
+    from pydantic import ValidationError
+
+    from livehost.avatar.video.manifest import VideoManifest
+
+    try:
+        m = VideoManifest.model_validate(yaml.safe_load((folder / "manifest.yaml").read_text()))
+        report = yaml.safe_load((folder / m.report).read_text())
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        print(f"livehost avatar show: {folder}: refusing this avatar: {exc}", file=sys.stderr)
+        return 1
+    print(f"avatar:  {m.name}  (video, {m.size[0]}x{m.size[1]} at {m.fps:g} fps, "
+          f"{m.frame_count} frames from {m.source.file})")
+    print(f"idle:    frames {m.idle.start}-{m.idle.end}"
+          + (f", {m.idle.fade} cross-faded at the seam" if m.idle.fade else ""))
+    print("takes:   " + ", ".join(f"{s.name} {s.start}-{s.end}" for s in m.segments))
+    if m.consent:
+        print(f"consent: {m.consent.person}, {m.consent.consent_reference}, {m.consent.date}")
+    for key in ("usable_share", "error_ratio", "missing_shapes", "warnings"):
+        print(f"{key + ':':<15}{report.get(key)}")
     return 0
