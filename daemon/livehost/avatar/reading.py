@@ -20,7 +20,7 @@ READING: dict[str, str] = {
         "fifty-nine dollars, but for the next few minutes it is only forty-five, with free "
         "delivery. We have twelve baskets in stock, so tap the cart below the picture "
         "before they vanish. Now, a question for you: where would you take a picnic this "
-        "weekend? Type your answer in the chat, and I will read a few aloud."
+        "weekend? Type your answer in the chat, and I will answer them all."
     ),
     "zh": (
         "大家好，欢迎来到我们的直播间！新来的朋友，别忘了点一下关注，不要错过每一场直播。"
@@ -29,7 +29,7 @@ READING: dict[str, str] = {
         "摸一摸这个把手，非常光滑，耐磨又摔不破，颜色是米白配湖绿，女生男生、妈妈婆婆都喜欢。"
         "平时卖八十九块，今天只要五十八块，还免费包邮，马上发货！"
         "只剩二十份，需要的朋友快去下方购物车下单。问大家一个问题：这个周末，"
-        "你想带上吃的去哪里野餐、钓鱼或者旅行呢？在评论区告诉我吧，我会念出来。"
+        "你想带上吃的去哪里野餐、钓鱼或者旅行呢？在评论区告诉我吧，我都会回答。"
     ),
 }
 
