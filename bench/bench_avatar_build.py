@@ -27,14 +27,14 @@ from livehost.avatar.manifest import Consent  # noqa: E402
 from livehost.avatar.package import load_avatar  # noqa: E402
 from livehost.avatar.video.build import Report, build_video_avatar  # noqa: E402
 from livehost.avatar.video.timeline import TAKES, Segment  # noqa: E402
-from livehost.speech.load import load_piper_voice  # noqa: E402
+from livehost.config.engines import VoiceConfig  # noqa: E402
+from livehost.speech.piper import PiperEngine  # noqa: E402
 
 REAL_CLIP = REPO.parent / "shared" / "clips" / "talking-woman-10s.mp4"
 CONSENT = Consent(person="bench", consent_reference="bench", date=dt.date(2026, 12, 1))
 # the guide's takes, shortened to a 60 s clip: idle 12 s, reading 36 s, four gestures
 SIXTY = tuple(
-    replace(t, seconds=s)
-    for t, s in zip(TAKES, (12.0, 36.0, 2.0, 2.0, 2.0, 1.0), strict=False)
+    replace(t, seconds=s) for t, s in zip(TAKES, (12.0, 36.0, 2.0, 2.0, 2.0, 1.0), strict=False)
 )
 
 
@@ -58,24 +58,37 @@ def run() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         avatar = load_avatar(REPO / "var" / "avatars" / "default")
-        voice = load_piper_voice(REPO / "models" / "en_US-joe-medium.onnx")
+        model = REPO / "models" / "en_US-joe-medium.onnx"
+        voice = PiperEngine.load(
+            model, VoiceConfig(), ["CPUExecutionProvider"], config=model.with_suffix(".onnx.json")
+        )
         clip = make_clip(folder / "sixty.mp4", avatar, voice, SIXTY, width=404, height=720)
         started = time.perf_counter()
         report = build_video_avatar(
-            clip.path, folder / "pkg", name="bench", consent=CONSENT, takes=clip.segments,
+            clip.path,
+            folder / "pkg",
+            name="bench",
+            consent=CONSENT,
+            takes=clip.segments,
             detector=detector,
         )
         out["synthetic_60s"] = {
-            "build_seconds": round(time.perf_counter() - started, 1), **_report(report)
+            "build_seconds": round(time.perf_counter() - started, 1),
+            **_report(report),
         }
         if REAL_CLIP.is_file():
             whole = [Segment("idle", 0.0, 10.0), Segment("reading", 0.0, 10.0)]
             started = time.perf_counter()
             report = build_video_avatar(
-                REAL_CLIP, folder / "real", name="real", consent=CONSENT, takes=whole,
+                REAL_CLIP,
+                folder / "real",
+                name="real",
+                consent=CONSENT,
+                takes=whole,
                 detector=detector,
             )
             out["real_clip_10s"] = {
-                "build_seconds": round(time.perf_counter() - started, 1), **_report(report)
+                "build_seconds": round(time.perf_counter() - started, 1),
+                **_report(report),
             }
     return out

@@ -30,13 +30,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.fleet.conftest import Recorder, wait_until  # noqa: E402
+from tests.listen.conftest import write_wav  # noqa: E402
 from tests.listen.test_takeover_loop import syllables  # noqa: E402
-from tests.listen.test_takeover_on_air import write_wav  # noqa: E402
 from tests.onair.daemon_helpers import start_daemon, stop_daemon, write_setup  # noqa: E402
 
 from bench.bench_onair import tree_cpu  # noqa: E402
 from livehost.devservers import mosquitto, nginx_rtmp  # noqa: E402
 from livehost.fleet.ctl import main as ctl_main  # noqa: E402
+from livehost.stream.encoder import AUDIO_RATE  # noqa: E402
 
 WIDTH, HEIGHT, FPS = 1280, 720, 30
 UNIT = "test-site/test-unit"
@@ -108,7 +109,7 @@ def vosk_rtf(folder: Path) -> dict:
 
 
 def takeover_on_air(folder: Path, seconds: float) -> dict:
-    wav = write_wav(folder / "microphone.wav", syllables(8.0))
+    wav = write_wav(folder / "microphone.wav", syllables(8.0), AUDIO_RATE)
     with mosquitto(folder / "mqtt").start() as broker, nginx_rtmp(folder / "nginx").start() as rtmp:
         config = write_setup(folder / "unit", WIDTH, HEIGHT, FPS)
         data = yaml.safe_load(config.read_text())

@@ -53,11 +53,16 @@ def say_korean(text: str, path: Path) -> Path:
                    capture_output=True, timeout=60)
     samples = _resampled(raw)
     raw.unlink()
+    return write_wav(path, samples, RATE)
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int) -> Path:
+    """A mono 16-bit WAV of int16 `samples` at `rate`."""
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
-        out.setframerate(RATE)
-        out.writeframes(samples.tobytes())
+        out.setframerate(rate)
+        out.writeframes(samples.astype("<i2").tobytes())
     return path
 
 

@@ -14,9 +14,8 @@ import numpy as np
 import yaml
 from tests.audience.test_audience_on_air import transcribe
 from tests.fleet.conftest import Recorder, wait_until
-from tests.listen.conftest import RATE, korean_model_folder, read_wav, say_korean
+from tests.listen.conftest import RATE, korean_model_folder, read_wav, say_korean, write_wav
 from tests.listen.test_store_questions import QUESTION, SCHEDULE
-from tests.listen.test_takeover_on_air import write_wav
 from tests.onair.daemon_helpers import REPO, start_daemon, stop_daemon, write_setup
 
 from livehost.cli.main import main as livehost

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
-from tests.listen.conftest import RATE, read_wav, say_korean
+from tests.listen.conftest import RATE, read_wav, say_korean, write_wav
 
 from livehost.audience.desk import AudienceDesk
 from livehost.audience.limits import RateLimiter
@@ -64,15 +64,7 @@ def question_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
     said = read_wav(say_korean(QUESTION, folder / "said.wav"))
     pause = np.zeros(RATE, np.int16)
     samples = np.concatenate([pause, said, pause, pause])
-    path = folder / "question.wav"
-    import wave
-
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(RATE)
-        out.writeframes(samples.tobytes())
-    return path
+    return write_wav(folder / "question.wav", samples, RATE)
 
 
 def desk_for(schedule_text: str, tmp_path: Path) -> tuple[AudienceDesk, Inbox]:

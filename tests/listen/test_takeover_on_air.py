@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import getpass
 import time
-import wave
 from pathlib import Path
 
 import av
@@ -16,6 +15,7 @@ import numpy as np
 import pytest
 import yaml
 from tests.fleet.conftest import Recorder, wait_until
+from tests.listen.conftest import write_wav
 from tests.listen.test_takeover_loop import envelope, syllables
 from tests.onair.daemon_helpers import start_daemon, stop_daemon, write_setup
 
@@ -30,15 +30,6 @@ UNIT = "test-site/test-unit"
 BASE = f"livehost/{UNIT}"
 FPS = 25
 SIGNAL_SECONDS = 8.0
-
-
-def write_wav(path: Path, samples: np.ndarray, rate: int = AUDIO_RATE) -> Path:
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(samples.astype("<i2").tobytes())
-    return path
 
 
 def listening_setup(folder: Path, device: str, **listen: object) -> Path:
@@ -64,7 +55,7 @@ def events(rec: Recorder, kind: str) -> list[dict]:
 @pytest.fixture
 def unit_with_microphone(tmp_path: Path, broker, rtmp_recording):
     signal = syllables(SIGNAL_SECONDS)
-    wav = write_wav(tmp_path / "microphone.wav", signal)
+    wav = write_wav(tmp_path / "microphone.wav", signal, AUDIO_RATE)
     config = listening_setup(tmp_path / "unit", f"file:{wav}")
     log = tmp_path / "daemon.log"
     rec = Recorder(broker.port, [f"{BASE}/#"])

@@ -56,9 +56,14 @@ class AvatarManifest(_Part):
 
     @model_validator(mode="after")
     def _one_record(self) -> AvatarManifest:
-        if (self.consent is None) == (self.public_domain is None):
-            raise ValueError(
-                "an avatar needs exactly one of: a consent record (consent: person, "
-                "consent_reference, date) or a public-domain source record (public_domain:)"
-            )
+        one_record(self.consent, self.public_domain)
         return self
+
+
+def one_record(consent: Consent | None, public_domain: PublicDomainSource | None) -> None:
+    """Every avatar, photo or video, carries exactly one record of whose face it is."""
+    if (consent is None) == (public_domain is None):
+        raise ValueError(
+            "an avatar needs exactly one of: a consent record (consent: person, "
+            "consent_reference, date) or a public-domain source record (public_domain:)"
+        )

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from livehost.avatar.manifest import Consent, PublicDomainSource
+from livehost.avatar.manifest import Consent, PublicDomainSource, one_record
 
 
 class _Part(BaseModel):
@@ -55,9 +55,5 @@ class VideoManifest(_Part):
 
     @model_validator(mode="after")
     def _one_record(self) -> VideoManifest:
-        if (self.consent is None) == (self.public_domain is None):
-            raise ValueError(
-                "an avatar needs exactly one of: a consent record (consent: person, "
-                "consent_reference, date) or a public-domain source record (public_domain:)"
-            )
+        one_record(self.consent, self.public_domain)
         return self
