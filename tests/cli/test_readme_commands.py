@@ -127,7 +127,11 @@ def test_staff_commands_work_as_written_from_a_folder_of_the_checkout(
     voice = tmp_path / "my-voice.onnx"
     shutil.copy(REPO / "models" / "en_US-joe-medium.onnx", voice)
     shutil.copy(REPO / "models" / "en_US-joe-medium.onnx.json", f"{voice}.json")
+    # the clip a person records along the guide: a synthetic talking clip of the demo
+    # portrait (the warp engine and Piper), with its takes in a segments.yaml beside it
+    clip = _talking_clip(tmp_path / "clip.mp4")
     replace = {
+        "clip.mp4": str(clip),
         "me.jpg": str(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)),
         "my-voice.onnx": str(voice),
         "/opt/livehost": str(tmp_path / "opt"),
@@ -145,8 +149,25 @@ def test_staff_commands_work_as_written_from_a_folder_of_the_checkout(
                              .read_text())
     assert any(line.get("status") == "draft" for line in drafted["lines"])
     assert (tmp_path / "opt" / "models" / "avatars" / "shop" / "manifest.yaml").is_file()
+    assert "kind: video" in (tmp_path / "opt" / "models" / "avatars" / "jane" /
+                             "manifest.yaml").read_text()
+    assert (work / "guide.mp4").stat().st_size > 10_000 and (work / "guide.txt").is_file()
     assert "my-voice" in (checkout / "models" / "manifest.yaml").read_text()
     assert not (REPO / "etc" / "livehost" / "kettle.mp4").exists()
+
+
+def _talking_clip(path: Path) -> Path:
+    from tests.face.synthetic_clip import make_clip
+
+    from livehost.avatar.package import load_avatar
+    from livehost.config.engines import VoiceConfig
+    from livehost.speech.piper import PiperEngine
+
+    model = REPO / "models" / "en_US-joe-medium.onnx"
+    voice = PiperEngine.load(
+        model, VoiceConfig(), ["CPUExecutionProvider"], config=model.with_suffix(".onnx.json")
+    )
+    return make_clip(path, load_avatar(REPO / "var" / "avatars" / "default"), voice).path
 
 
 @pytest.fixture
