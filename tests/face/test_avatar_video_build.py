@@ -116,3 +116,7 @@ def test_a_sidecar_segments_file_is_read_and_checked(tmp_path) -> None:
     bad.write_text("- {name: idle, start: 5, end: 2}\n")
     with pytest.raises(AvatarError, match="idle must start"):
         read_segments(bad)
+    for end in (".inf", ".nan"):  # YAML's infinity would size a slice of frames
+        bad.write_text(f"- {{name: reading, start: 0, end: {end}}}\n")
+        with pytest.raises(AvatarError, match="reading must start"):
+            read_segments(bad)

@@ -50,8 +50,3 @@ class EchoGate:
                 if spoke <= until:
                     return True
         return False
-
-    def open(self, at: float | None = None) -> bool:
-        """Whether the microphone hears the room (not the host) at `at` (default: now)."""
-        at = self.clock() if at is None else at
-        return not self.deaf(at, at)

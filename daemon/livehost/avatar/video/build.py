@@ -10,7 +10,7 @@ that never moves.
 
 from __future__ import annotations
 
-import hashlib
+import math
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -32,6 +32,7 @@ from livehost.avatar.video.manifest import LoopPart, SegmentPart, SourceClip, Vi
 from livehost.avatar.video.select import choose
 from livehost.avatar.video.timeline import Segment, segments
 from livehost.avatar.video.track import Shapes, Tracks, check_tracks, shapes, track
+from livehost.modelstore.hashing import sha256_file
 
 if TYPE_CHECKING:
     from livehost.avatar.detect import LandmarkDetector
@@ -154,7 +155,7 @@ def build_video_avatar(
             frame_count=len(small),
             source=SourceClip(
                 file=path.name,
-                sha256=_sha256(path),
+                sha256=sha256_file(path),
                 seconds=info.seconds,
                 fps=fps,
                 size=(info.width, info.height),
@@ -230,9 +231,12 @@ def read_segments(path: Path) -> list[Segment]:
         raise AvatarError(
             f"{path}: not a list of segments (- name: idle, start: 0, end: 15) ({exc})"
         ) from None
-    bad = [s.name for s in out if not 0 <= s.start < s.end]
+    # NaN fails the comparison; an infinite end would size a slice of frames
+    bad = [s.name for s in out if not (0 <= s.start < s.end and math.isfinite(s.end))]
     if bad:
-        raise AvatarError(f"{path}: segment {bad[0]} must start at 0 or later, before it ends")
+        raise AvatarError(
+            f"{path}: segment {bad[0]} must start at 0 or later and end after it starts"
+        )
     return out
 
 
@@ -344,10 +348,3 @@ def _report_dict(report: Report) -> dict:
     out["error_ratio"] = None if report.error_ratio is None else round(report.error_ratio, 3)
     return out
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -58,11 +58,14 @@ def open_clip(path: Path) -> ClipInfo:
         ]
         has_audio = bool(container.streams.audio)
         width, height = stream.codec_context.width, stream.codec_context.height
-    if len(times) < 2:
+    if len(times) < 2 or width <= 0 or height <= 0:
         raise AvatarError(f"{path}: has no frames")
     times.sort()
     steps = np.diff(times)
     step = float(np.median(steps))
+    if step <= 0:  # frames stamped alike: no frame rate to read
+        raise AvatarError(f"{path}: its frames carry no usable timestamps; convert it: "
+                          "ffmpeg -i IN -vf fps=30 -c:a copy OUT")
     seconds = times[-1] - times[0] + step
     info = ClipInfo(path, seconds, round(1 / step, 3), width, height, len(times), has_audio)
     if np.mean(np.abs(steps - step) > VFR_TOLERANCE * step) > 0.02:

@@ -35,10 +35,6 @@ class MouthMap:
         x = (features - self.mean_features) / self.scale_features
         return np.hstack([x, np.ones((len(x), 1))]) @ self.weights
 
-    def lips(self, components: np.ndarray) -> np.ndarray:
-        """Lip points (K x P x 2) for component rows."""
-        return self.mean_lips + (components @ self.basis).reshape(len(components), -1, 2)
-
     def components(self, lips: np.ndarray) -> np.ndarray:
         return (lips - self.mean_lips).reshape(len(lips), -1) @ self.basis.T
 
