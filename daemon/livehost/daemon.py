@@ -113,8 +113,9 @@ def load_face(loaded: LoadedConfig, width: int, height: int, status: ShowStatus)
     cannot load, the warp engine with the demo avatar, and failing that a blank host
     area. The reason goes into the status: a broken face config must not take the show
     off air (systemd would only restart it into the same failure)."""
+    from livehost.avatar.kinds import load_any_avatar
     from livehost.avatar.locate import demo_avatar, resolve_avatar_path
-    from livehost.avatar.package import AvatarError, load_avatar
+    from livehost.avatar.package import AvatarError
     from livehost.config.engines import EnginesConfig
     from livehost.lipsync.blank import BlankEngine
     from livehost.lipsync.registry import load_lipsync_engine
@@ -130,9 +131,10 @@ def load_face(loaded: LoadedConfig, width: int, height: int, status: ShowStatus)
     problems: list[str] = []
     for engines, avatar_path in attempts:
         try:
-            avatar = load_avatar(avatar_path())
+            avatar = load_any_avatar(avatar_path())
             face = load_lipsync_engine(
-                engines, width, height, config.video.fps, cache_dir=cache, model_dir=models
+                engines, width, height, config.video.fps, cache_dir=cache, model_dir=models,
+                kind=avatar.kind,
             )
             face.prepare(avatar)
         except (AvatarError, ModelError, OSError, ValueError, RuntimeError) as exc:

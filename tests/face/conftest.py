@@ -139,3 +139,23 @@ def synthetic_chunk(segments: list[tuple[str, float, float]], rate: int = 22050)
 @pytest.fixture
 def make_chunk() -> Callable[..., SpeechChunk]:
     return synthetic_chunk
+
+
+@pytest.fixture(scope="session")
+def video_avatar_dir(tmp_path_factory, avatar, voice, detector) -> Path:
+    """A video avatar built from a synthetic talking clip (tests/face/synthetic_clip.py):
+    an idle take, a reading, and the follow and happy takes."""
+    import datetime as dt
+
+    from tests.face.synthetic_clip import SHORT_TAKES, make_clip
+
+    from livehost.avatar.manifest import Consent
+    from livehost.avatar.video.build import build_video_avatar
+
+    clip = make_clip(tmp_path_factory.mktemp("clip") / "clip.mp4", avatar, voice, SHORT_TAKES)
+    out = tmp_path_factory.mktemp("video") / "host"
+    consent = Consent(person="Test Person", consent_reference="tests/face",
+                      date=dt.date(2026, 12, 1))
+    build_video_avatar(clip.path, out, name="host", consent=consent, takes=clip.segments,
+                       detector=detector)
+    return out

@@ -176,3 +176,32 @@ def test_resample_keeps_duration_and_pitch():
     assert len(out) == 16000
     spectrum = np.abs(np.fft.rfft(out))
     assert abs(np.argmax(spectrum) - 300) <= 1  # 1 Hz bins over one second
+
+
+def test_a_video_avatar_gets_the_neural_mouth_on_its_own_clip(model_dir, video_avatar_dir,
+                                                               make_chunk):
+    """The body is the person's clip (its idle loop, its takes on cue); the model draws
+    only inside the face's box, which follows the head."""
+    from livehost.avatar.kinds import load_any_avatar
+    from livehost.lipsync.onnx.body import face_box
+
+    avatar = load_any_avatar(video_avatar_dir)
+    eng = load_lipsync_engine(EnginesConfig(lipsync="onnx", lipsync_model="tiny.json"), W, H,
+                              FPS, model_dir=model_dir, kind="video")
+    eng.prepare(avatar)
+    clip = eng.body.clip
+    eng.push(make_chunk([("a", 1.5, 1.0)]), 0.5, ("follow",))
+    assert clip.base.playing(0.6) == "follow"
+    frames = list(eng.frames(0, 45))
+    assert np.array_equal(frames[5], clip.body(5)[0])  # silence: the clip's own frame
+    boxes = []
+    for n in (20, 40):
+        plain, points = clip.body(n)
+        x0, y0, x1, y1 = box = face_box(points, W, H)
+        boxes.append(box)
+        diff = np.abs(frames[n].astype(int) - plain.astype(int)).sum(axis=2)
+        assert diff[y0 + (y1 - y0) * 2 // 3, x0:x1].mean() > 10
+        outside = diff.copy()
+        outside[y0:y1, x0:x1] = 0
+        assert outside.max() == 0
+    assert boxes[0] != boxes[1]  # the take moves the head, and the box with it

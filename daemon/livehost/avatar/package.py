@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
 import cv2
 import numpy as np
@@ -12,6 +13,9 @@ import yaml
 from pydantic import ValidationError
 
 from livehost.avatar.manifest import AvatarManifest
+
+if TYPE_CHECKING:
+    from livehost.avatar.video.manifest import VideoManifest
 
 log = logging.getLogger(__name__)
 
@@ -23,12 +27,10 @@ class AvatarError(Exception):
     """An avatar cannot be built or used; the message says why, for a person to fix."""
 
 
-@dataclass(frozen=True)
-class Avatar:
-    folder: Path
-    manifest: AvatarManifest
-    image: np.ndarray  # H x W x 3 uint8, RGB
-    landmarks: np.ndarray  # 468 x 3 float32, pixels of `image` (z in the same scale)
+class Recorded:
+    """What both kinds of package say of themselves, from their manifest."""
+
+    manifest: AvatarManifest | VideoManifest
 
     @property
     def name(self) -> str:
@@ -38,6 +40,15 @@ class Avatar:
     def demo_only(self) -> bool:
         pd = self.manifest.public_domain
         return pd is not None and pd.demo_only
+
+
+@dataclass(frozen=True)
+class Avatar(Recorded):
+    kind: ClassVar[str] = "portrait"
+    folder: Path
+    manifest: AvatarManifest
+    image: np.ndarray  # H x W x 3 uint8, RGB
+    landmarks: np.ndarray  # 468 x 3 float32, pixels of `image` (z in the same scale)
 
 
 def load_avatar(folder: str | Path) -> Avatar:
@@ -51,13 +62,13 @@ def load_avatar(folder: str | Path) -> Avatar:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         if isinstance(data, dict) and data.get("kind") == "video":
             raise AvatarError(
-                f"{folder}: a video avatar (built from a clip); the engine that plays it on "
-                "air (clip atlas, issue 11) is not built yet: use a photo avatar for now"
+                f"{folder}: a video avatar (built from a clip), not a photo: it plays on the "
+                "atlas engine (engines.lipsync: auto or atlas)"
             )
         manifest = AvatarManifest.model_validate(data)
     except (yaml.YAMLError, ValidationError) as exc:
         # The usual cause: a real person's avatar without a consent record.
-        raise AvatarError(f"{path}: refusing this avatar: {_first_error(exc)}") from None
+        raise AvatarError(f"{path}: refusing this avatar: {first_error(exc)}") from None
     image = cv2.imread(str(folder / manifest.image), cv2.IMREAD_COLOR)
     if image is None:
         raise AvatarError(f"{folder / manifest.image}: the portrait cannot be read")
@@ -90,7 +101,7 @@ def write_avatar(folder: Path, manifest: AvatarManifest, image_rgb: np.ndarray,
     return folder
 
 
-def _first_error(exc: Exception) -> str:
+def first_error(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])

@@ -60,8 +60,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from livehost.avatar.kinds import load_any_avatar
     from livehost.avatar.locate import resolve_avatar_path
-    from livehost.avatar.package import AvatarError, load_avatar
+    from livehost.avatar.package import AvatarError
     from livehost.lipsync.registry import load_lipsync_engine
     from livehost.preview.render import render_preview
     from livehost.preview.voice import open_voice
@@ -110,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     compositor = Compositor(width, height)
     try:
-        avatar = load_avatar(resolve_avatar_path(loaded, models, args.avatar))
+        avatar = load_any_avatar(resolve_avatar_path(loaded, models, args.avatar))
         face = load_lipsync_engine(
             config.engines,
             compositor.layout.host_width,
@@ -118,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
             config.video.fps,
             cache_dir=loaded.resolve(config.paths.cache),
             model_dir=models,
+            kind=avatar.kind,
         )
         face.prepare(avatar)
         voice = open_voice(loaded, models)

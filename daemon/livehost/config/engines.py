@@ -11,7 +11,11 @@ from livehost.config.base import Section
 
 class EnginesConfig(Section):
     speech: Literal["piper"] = "piper"
-    lipsync: Literal["warp", "onnx"] = "warp"
+    lipsync: Literal["auto", "warp", "atlas", "onnx"] = Field(
+        "auto",
+        description="auto plays a photo avatar with warp and a video avatar (built from a "
+        "clip) with atlas; onnx needs a user-supplied model (lipsync_model).",
+    )
     encoder: Literal["auto", "pyav", "gstreamer"] = Field(
         "auto",
         description="auto follows the hardware probe: NVENC through GStreamer where present.",

@@ -20,6 +20,7 @@ from livehost.speech.chunk import SpeechChunk
 
 class LipSyncEngine(ABC):
     name = "base"
+    kinds: tuple[str, ...] = ("portrait",)  # the avatar kinds (package `kind`) it plays
 
     def __init__(self, width: int, height: int, fps: int) -> None:
         if width % 2 or height % 2:
@@ -29,13 +30,15 @@ class LipSyncEngine(ABC):
         self.live = LiveTrack()  # a person's voice in a takeover: no phonemes, no text
 
     @abstractmethod
-    def prepare(self, avatar: Avatar) -> None:
+    def prepare(self, avatar: Avatar) -> None:  # a VideoAvatar for engines of kind video
         """Do the per-avatar work once (fields, crops, sessions) before frames are pulled."""
 
-    def push(self, chunk: SpeechChunk, start: float | None = None) -> float:
-        """Add speech that plays from media time `start` (default: after the last chunk).
-        Returns the start used."""
-        placed = self.timeline.place(chunk, start)
+    def push(self, chunk: SpeechChunk, start: float | None = None,
+             cues: tuple[str, ...] = ()) -> float:
+        """Add speech that plays from media time `start` (default: after the last chunk),
+        with the gestures and emotions its line asks for (`cues`: cart, follow, happy ...;
+        an engine ignores those it cannot play). Returns the start used."""
+        placed = self.timeline.place(chunk, start, cues)
         self._analyse(placed)
         return placed.start
 

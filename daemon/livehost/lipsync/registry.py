@@ -10,13 +10,33 @@ from livehost.lipsync.engine import LipSyncEngine
 
 
 def load_lipsync_engine(engines: EnginesConfig, width: int, height: int, fps: int,
-                        cache_dir: Path | None = None, model_dir: Path | None = None
-                        ) -> LipSyncEngine:
-    """The engine named in config (`engines.lipsync`), not yet prepared with an avatar."""
-    if engines.lipsync == "warp":
+                        cache_dir: Path | None = None, model_dir: Path | None = None,
+                        kind: str = "portrait") -> LipSyncEngine:
+    """The engine named in config (`engines.lipsync`) for an avatar of `kind` (portrait
+    or video), not yet prepared with it. ValueError when that engine cannot play it."""
+    name = engines.lipsync
+    if name == "auto":
+        name = "atlas" if kind == "video" else "warp"
+    if name == "atlas":
+        from livehost.lipsync.atlas.engine import AtlasEngine
+
+        engine: LipSyncEngine = AtlasEngine(width, height, fps)
+    elif name == "warp":
         from livehost.lipsync.warp.engine import WarpEngine
 
-        return WarpEngine(width, height, fps, cache_dir=cache_dir)
+        engine = WarpEngine(width, height, fps, cache_dir=cache_dir)
+    else:
+        engine = _onnx(engines, width, height, fps, cache_dir, model_dir)
+    if kind not in engine.kinds:
+        want = "a video avatar (livehost avatar build --video)" if "video" in engine.kinds \
+            else "a photo avatar (livehost avatar build --photo)"
+        raise ValueError(f"engines.lipsync {name} plays {want}, and this avatar is a {kind}; "
+                         "set engines.lipsync: auto to pick the engine from the avatar")
+    return engine
+
+
+def _onnx(engines: EnginesConfig, width: int, height: int, fps: int, cache_dir: Path | None,
+          model_dir: Path | None) -> LipSyncEngine:
     from livehost.lipsync.onnx.engine import OnnxEngine
 
     if not engines.lipsync_model:

@@ -14,6 +14,7 @@ class Placed:
     start: float  # media seconds at which the chunk's first sample plays
     features: dict[str, object] = field(default_factory=dict)  # what an engine derived
     stop: float | None = None  # cut short here (an answer cut in between two words)
+    cues: tuple[str, ...] = ()  # gestures and emotions the line asks the face for
 
     @property
     def end(self) -> float:
@@ -27,7 +28,8 @@ class Timeline:
     def __init__(self) -> None:
         self._items: list[Placed] = []
 
-    def place(self, chunk: SpeechChunk, start: float | None = None) -> Placed:
+    def place(self, chunk: SpeechChunk, start: float | None = None,
+              cues: tuple[str, ...] = ()) -> Placed:
         """Put a chunk at `start`, or right after the last one. Overlaps are refused:
         the caller flushes first when an urgent utterance cuts in."""
         if start is None:
@@ -35,7 +37,7 @@ class Timeline:
         if self._items and start < self._items[-1].end - 1e-9:
             raise ValueError(f"chunk at {start:.3f}s overlaps speech until "
                              f"{self._items[-1].end:.3f}s; flush first")
-        placed = Placed(chunk, start)
+        placed = Placed(chunk, start, cues=cues)
         self._items.append(placed)
         return placed
 

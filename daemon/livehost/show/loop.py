@@ -463,7 +463,9 @@ class ShowLoop:
                 # the face outside the hold: a face stuck in a frame must not stop the
                 # ticker, which reads samples under it
                 with self._face_lock:
-                    self.face.push(chunk, position / AUDIO_RATE)
+                    # the line's gestures start with its first sentence
+                    cues = () if placed else utterance.cues
+                    self.face.push(chunk, position / AUDIO_RATE, cues)
                     if self._cut_generation != placed_at:  # a cut came in between
                         self.face.flush(self._last_cut / AUDIO_RATE)
                 placed = True

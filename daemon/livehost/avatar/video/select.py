@@ -20,14 +20,18 @@ def choose(
     source: np.ndarray,
     candidates: int = CANDIDATES,
     jump: float = JUMP,
+    extra: np.ndarray | None = None,
 ) -> np.ndarray:
     """Atlas rows for each target row (T x C wanted shapes, A x C atlas shapes, `source`
-    the atlas rows' frame numbers in the clip). Returns T atlas row indices."""
+    the atlas rows' frame numbers in the clip; `extra`, T x A, adds a cost per pair, such
+    as a head turned away from the frame the mouth goes on). Returns T atlas row indices."""
     t_count = len(targets)
     if t_count == 0:
         return np.zeros(0, int)
     k = min(candidates, len(atlas))
     distances = ((targets[:, None, :] - atlas[None, :, :]) ** 2).sum(axis=2)  # T x A
+    if extra is not None:
+        distances = distances + extra
     options = np.argpartition(distances, k - 1, axis=1)[:, :k]  # T x k
     shape_cost = np.take_along_axis(distances, options, axis=1)
     step_cost = jump * float(np.median(shape_cost[:, 0])) + 1e-9

@@ -1,5 +1,6 @@
-"""The onnx engine: a neural model redraws the lower face on top of the warp engine's
-idle frames (which keep the blinks, breathing and head motion)."""
+"""The onnx engine: a neural model redraws the lower face on top of a body: the warp
+engine's idle frames for a photo avatar, the person's own clip for a video avatar (both
+keep the blinks, breathing and head motion; the clip also plays its takes on cue)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from livehost.avatar import geometry as geo
 from livehost.avatar.package import Avatar
+from livehost.avatar.video.package import VideoAvatar
 from livehost.lipsync.engine import LipSyncEngine
+from livehost.lipsync.onnx.body import Box, ClipBody, PortraitBody, face_box
 from livehost.lipsync.onnx.manifest import ManifestError, ModelManifest, read_manifest
 from livehost.lipsync.onnx.mel import mel_window, resample
 from livehost.lipsync.onnx.session import file_sha256, has_qdq, open_session
@@ -26,6 +28,7 @@ CACHE_FRAMES = 64  # frames rendered ahead by a batch and not yet pulled
 
 class OnnxEngine(LipSyncEngine):
     name = "onnx"
+    kinds = ("portrait", "video")
 
     def __init__(self, manifest: ModelManifest, session, width: int, height: int,
                  fps: int, cache_dir: Path | None = None) -> None:
@@ -33,9 +36,11 @@ class OnnxEngine(LipSyncEngine):
         self.manifest = manifest
         self.session = session
         self.idle = WarpEngine(width, height, fps, cache_dir=cache_dir)
-        self.box: tuple[int, int, int, int] | None = None  # x0, y0, x1, y1 in the frame
+        self.body: PortraitBody | ClipBody | None = None
+        self.box: Box | None = None  # x0, y0, x1, y1 in the frame (the first frame's)
         self.reference: np.ndarray | None = None  # 3 x S x S float32
-        self.feather: np.ndarray | None = None  # crop-sized alpha
+        self.feather: np.ndarray | None = None  # crop-sized alpha of self.box
+        self._feathers: dict[tuple[int, int], np.ndarray] = {}
         self._ready: OrderedDict[int, np.ndarray] = OrderedDict()
         inputs = {i.name: i for i in session.get_inputs()}
         self._dtype = np.float16 if "float16" in inputs[manifest.inputs.face].type else np.float32
@@ -61,31 +66,48 @@ class OnnxEngine(LipSyncEngine):
         _check_io(manifest, session, model)
         return cls(manifest, session, width, height, fps, cache_dir)
 
-    def prepare(self, avatar: Avatar) -> None:
-        self.idle.prepare(avatar)
-        assert self.idle.layout is not None and self.idle.base is not None
-        lm = self.idle.layout.to_frame(avatar.landmarks.copy())
-        x0, y0, x1, y1 = geo.face_box(np.column_stack([lm, np.zeros(len(lm))]))
-        # Wav2Lip was trained on detector boxes with ~10 px more chin: square it up too.
-        y1 += 0.08 * (y1 - y0)
-        side = max(x1 - x0, y1 - y0)
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        bx0 = int(max(0, cx - side / 2))
-        by0 = int(max(0, cy - side / 2))
-        bx1 = int(min(self.width, cx + side / 2))
-        by1 = int(min(self.height, cy + side / 2))
-        self.box = (bx0, by0, bx1, by1)
-        self.reference = self._face_tensor(self.idle.base[by0:by1, bx0:bx1])
-        self.feather = _feather(by1 - by0, bx1 - bx0)
+    def prepare(self, avatar: Avatar | VideoAvatar) -> None:  # type: ignore[override]
+        if avatar.kind == "video":
+            from livehost.lipsync.atlas.engine import AtlasEngine
+
+            clip = AtlasEngine(self.width, self.height, self.fps)
+            clip.prepare(avatar)  # type: ignore[arg-type]
+            self.body = ClipBody(clip)
+        else:
+            self.idle.prepare(avatar)  # type: ignore[arg-type]
+            assert self.idle.layout is not None
+            lm = self.idle.layout.to_frame(avatar.landmarks.copy())  # type: ignore[union-attr]
+            self.body = PortraitBody(self.idle, face_box(lm, self.width, self.height))
+        first, box = self.body.frame(0)
+        if box is None:
+            raise ValueError(f"{avatar.folder}: no face in the first frame to draw a mouth on")
+        bx0, by0, bx1, by1 = self.box = box
+        self.reference = self._face_tensor(first[by0:by1, bx0:bx1])
+        self.feather = self._feather_for(box)
         self._ready.clear()
+
+    def _feather_for(self, box: Box) -> np.ndarray:
+        size = (box[3] - box[1], box[2] - box[0])
+        if size not in self._feathers:
+            self._feathers[size] = _feather(*size)
+        return self._feathers[size]
 
     def _analyse(self, placed: Placed) -> None:
         chunk = placed.chunk
         placed.features["audio16"] = resample(chunk.audio, chunk.sample_rate,
                                               self.manifest.mel.sample_rate)
+        if isinstance(self.body, ClipBody):
+            self.body.cue(placed.cues, placed.start)
+
+    def forget(self, before: float) -> None:
+        super().forget(before)
+        if isinstance(self.body, ClipBody):
+            self.body.forget(before)
 
     def flush(self, after: float) -> None:
         super().flush(after)
+        if isinstance(self.body, ClipBody):
+            self.body.flush(after)
         self._ready = OrderedDict((n, f) for n, f in self._ready.items()
                                   if self.time_of(n) < after)
 
@@ -97,7 +119,7 @@ class OnnxEngine(LipSyncEngine):
                 n += 1
                 continue
             if self.timeline.at(self.time_of(n)) is None:
-                yield self.idle.render(self.time_of(n))  # silence: no model needed
+                yield self._body().frame(n)[0]  # silence: no model needed
                 n += 1
                 continue
             # Batch ahead, but only over speech already pushed (more may be flushed).
@@ -109,21 +131,29 @@ class OnnxEngine(LipSyncEngine):
                 self._ready.popitem(last=False)
 
     def _render_batch(self, indices: list[int]) -> list[np.ndarray]:
-        assert self.box is not None and self.reference is not None and self.feather is not None
-        x0, y0, x1, y1 = self.box
-        frames = [self.idle.render(self.time_of(n)) for n in indices]
-        faces = np.stack([self._face_tensor(f[y0:y1, x0:x1]) for f in frames])
+        assert self.reference is not None
+        drawn = [self._body().frame(n) for n in indices]
+        faced = [i for i, (_, box) in enumerate(drawn) if box is not None]
+        frames = [frame for frame, _ in drawn]
+        if not faced:
+            return frames
+        faces = np.stack([self._face_tensor(_crop(*drawn[i])) for i in faced])
         masked = faces.copy()
         masked[:, :, self.manifest.face_size // 2:] = 0  # the model draws the lower half
         face_in = np.concatenate([masked, np.broadcast_to(self.reference, faces.shape)], 1)
-        audio_in = np.stack([self._mel_for(self.time_of(n)) for n in indices])[:, None]
+        audio_in = np.stack([self._mel_for(self.time_of(indices[i])) for i in faced])[:, None]
         out = self.session.run([self.manifest.output], {
             self.manifest.inputs.audio: audio_in.astype(self._dtype),
             self.manifest.inputs.face: face_in.astype(self._dtype),
         })[0].astype(np.float32)
-        for frame, face in zip(frames, out, strict=True):
-            self._paste(frame, face)
+        for i, face in zip(faced, out, strict=True):
+            self._paste(frames[i], face, drawn[i][1])  # type: ignore[arg-type]
         return frames
+
+    def _body(self) -> PortraitBody | ClipBody:
+        if self.body is None:
+            raise RuntimeError("prepare(avatar) first")
+        return self.body
 
     def _face_tensor(self, crop: np.ndarray) -> np.ndarray:
         s = self.manifest.face_size
@@ -132,15 +162,14 @@ class OnnxEngine(LipSyncEngine):
             img = img[..., ::-1]
         return np.ascontiguousarray(img.transpose(2, 0, 1), dtype=np.float32) / 255.0
 
-    def _paste(self, frame: np.ndarray, face: np.ndarray) -> None:
-        assert self.box is not None and self.feather is not None
-        x0, y0, x1, y1 = self.box
+    def _paste(self, frame: np.ndarray, face: np.ndarray, box: Box) -> None:
+        x0, y0, x1, y1 = box
         img = np.clip(face.transpose(1, 2, 0) * 255.0, 0, 255).astype(np.uint8)
         if self.manifest.channels == "bgr":
             img = img[..., ::-1]
         img = cv2.resize(img, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
         region = frame[y0:y1, x0:x1].astype(np.float32)
-        a = self.feather[..., None]
+        a = self._feather_for(box)[..., None]
         frame[y0:y1, x0:x1] = (region * (1 - a) + img.astype(np.float32) * a).astype(np.uint8)
 
     def _mel_for(self, t: float) -> np.ndarray:
@@ -158,6 +187,11 @@ class OnnxEngine(LipSyncEngine):
             if b > a:
                 audio[a - lo: b - lo] = pcm[a - offset: b - offset]
         return mel_window(audio, first - lo, mel)
+
+
+def _crop(frame: np.ndarray, box: Box) -> np.ndarray:
+    x0, y0, x1, y1 = box
+    return frame[y0:y1, x0:x1]
 
 
 def _feather(h: int, w: int) -> np.ndarray:

@@ -12,11 +12,10 @@ import numpy as np
 
 from livehost.avatar.package import Avatar
 from livehost.lipsync.engine import LipSyncEngine
-from livehost.lipsync.envelope import envelope
 from livehost.lipsync.idle import IdleMotion, Pose
 from livehost.lipsync.layout import Layout, fit_portrait, place_portrait
+from livehost.lipsync.speechmouth import SpeechMouth, speech_mouth
 from livehost.lipsync.timeline import Placed
-from livehost.lipsync.visemes import RATE, mouth_curves
 from livehost.lipsync.warp.mouth import paint_mouth
 from livehost.lipsync.warp.rig import (
     MOTIONS,
@@ -79,29 +78,15 @@ class WarpEngine(LipSyncEngine):
         return rig
 
     def _analyse(self, placed: Placed) -> None:
-        chunk = placed.chunk
-        curves = mouth_curves(chunk.phonemes, chunk.sample_rate, len(chunk.audio))
-        env = envelope(chunk.audio, chunk.sample_rate)
-        n = min(len(env), len(curves.jaw))
-        env, jaw = env[:n], curves.jaw[:n]
-        # Loudness gates the jaw: shut in pauses, wider on stressed, loud syllables.
-        gate = _smoothstep(0.08, 0.40, env)
-        opening = _smooth(jaw * gate * (0.35 + 0.65 * env), tau=0.03)
-        # Closure comes after smoothing so p, b, m shut completely.
-        opening *= 1 - curves.closure[:n]
-        relax = _smooth(gate, tau=0.08)
-        placed.features["mouth"] = (opening, curves.spread[:n] * relax,
-                                    curves.round[:n] * relax, _smooth(env, tau=0.25))
+        placed.features["mouth"] = speech_mouth(placed.chunk)
 
     def mouth_at(self, t: float) -> Mouth:
         placed = self.timeline.at(t)
         if placed is None:
             live = self.live.at(t)  # a person's voice in a takeover, by loudness and timbre
             return Mouth() if live is None else Mouth(*live)
-        opening, spread, rnd, loud = placed.features["mouth"]  # type: ignore[misc]
-        x = (t - placed.start) * RATE
-        return Mouth(*(float(np.interp(x, np.arange(len(c)), c))
-                       for c in (opening, spread, rnd, loud)))
+        mouth: SpeechMouth = placed.features["mouth"]  # type: ignore[assignment]
+        return Mouth(*mouth.at(t - placed.start))
 
     def weights(self, t: float) -> tuple[np.ndarray, Pose, Mouth]:
         rig = self._rig()
@@ -141,18 +126,3 @@ class WarpEngine(LipSyncEngine):
             raise RuntimeError("prepare(avatar) first")
         return self.rig
 
-
-def _smoothstep(lo: float, hi: float, x: np.ndarray) -> np.ndarray:
-    y = np.clip((x - lo) / (hi - lo), 0, 1)
-    return y * y * (3 - 2 * y)
-
-
-def _smooth(x: np.ndarray, tau: float) -> np.ndarray:
-    """Zero-phase first-order smoothing (forward, then backward) at RATE samples/s."""
-    a = 1 - np.exp(-1 / (tau * RATE))
-    y = np.asarray(x, np.float64).copy()
-    for i in range(1, len(y)):
-        y[i] = y[i - 1] + a * (y[i] - y[i - 1])
-    for i in range(len(y) - 2, -1, -1):
-        y[i] = y[i + 1] + a * (y[i] - y[i + 1])
-    return y.astype(np.float32)
