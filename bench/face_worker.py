@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import tempfile
@@ -20,24 +21,42 @@ from devkit.lipsync_models import (
     write_manifest,
 )
 from livehost.avatar import load_avatar
+from livehost.avatar.kinds import load_any_avatar
 from livehost.config.device import load_config
+from livehost.lipsync.atlas.engine import AtlasEngine
+from livehost.lipsync.atlas.paste import paste
 from livehost.lipsync.onnx.engine import OnnxEngine
 from livehost.lipsync.visemes import BILABIALS
 from livehost.lipsync.warp.engine import WarpEngine
 from livehost.schedule.load import load_schedule_file
 from livehost.show.director import Director
+from livehost.show.inbox import Pin
 
 ROOT = Path(__file__).resolve().parents[1]
 FPS = 30
 SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--video", action="append", default=[], metavar="LABEL=FOLDER",
+                        help="a video avatar package to time the atlas engine on")
+    parser.add_argument("--only-atlas", action="store_true", help="skip the other engines")
+    args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
     cv2.setNumThreads(1)
     avatar = load_avatar(_avatar_dir())
     chunks = _pitch_chunks()
     results: dict[str, object] = {"speech_seconds": round(sum(c.duration for c in chunks), 2)}
+    w, h = SIZES["720p"]
+    for item in args.video:
+        label, folder = item.split("=", 1)
+        results[f"atlas_720p_{label}"] = _time_atlas(AtlasEngine(w, h, FPS),
+                                                     load_any_avatar(folder), chunks, 300)
+    if args.only_atlas:
+        results["warp_720p"] = _time_engine(WarpEngine(w, h, FPS), avatar, chunks, 300)
+        print(json.dumps(results))
+        return
     for label, (w, h) in SIZES.items():
         results[f"warp_{label}"] = _time_engine(WarpEngine(w, h, FPS), avatar, chunks, 300)
     with tempfile.TemporaryDirectory() as tmp:
@@ -78,8 +97,8 @@ def _pitch_chunks() -> list:
     loaded = load_config(ROOT / "etc" / "livehost" / "livehost.yaml")
     schedule = load_schedule_file(loaded.schedule_path).schedule
     # one round of the show's own talk about the kettle, as on air
-    director = Director(lambda: schedule, loaded.config.unit.zone, seed=1)
-    director.pin("kettle")
+    director = Director.for_schedule(lambda: schedule, loaded.config.unit.zone, seed=1)
+    director.inbox.put(Pin("kettle"))
     at = datetime.now(timezone.utc)
     lines = []
     while (line := director.next_utterance(at)) is not None:
@@ -123,6 +142,78 @@ def _time_engine(engine, avatar, chunks, n_frames: int) -> dict:
         out |= {"ms_per_frame_median": round(float(np.median(ms)), 2),
                 "ms_per_frame_p95": round(float(np.percentile(ms, 95)), 2)}
     return out
+
+
+def _time_atlas(engine: AtlasEngine, avatar, chunks, n_frames: int) -> dict:
+    """The atlas engine's cost per 720p frame, split as it falls: choosing the mouths (the
+    Viterbi over the atlas, once per chunk when it is pushed: per frame of speech), then
+    per frame the base picture (idle loop or take), the paste and the stage."""
+    started = time.perf_counter()
+    engine.prepare(avatar)
+    prepare = time.perf_counter() - started
+    push_s = []
+    t = 0.3
+    for chunk in chunks:
+        t0 = time.perf_counter()
+        engine.push(chunk, t)
+        push_s.append(time.perf_counter() - t0)
+        t += chunk.duration + 0.25
+    speech_frames = sum(len(p.features["atlas"][1]) for p in engine.timeline.between(0, t))
+    first = int(1.0 * FPS)
+    engine.frame(first - 1)  # warm-up
+    # the engine's own render, whole
+    whole = []
+    for n in range(first, first + n_frames):
+        t0 = time.perf_counter()
+        engine.frame(n)
+        whole.append(time.perf_counter() - t0)
+    # the same frames again, part by part (what AtlasEngine.render does)
+    atlas, base, stage = engine.atlas, engine.base, engine.stage
+    parts = {"base": [], "choice": [], "paste": [], "stage": []}
+    pasted = 0
+    for n in range(first, first + n_frames):
+        t0 = time.perf_counter()
+        frame = base.at(engine.time_of(n))
+        t1 = time.perf_counter()
+        choice = engine.choice(n)
+        t2 = time.perf_counter()
+        if choice is not None and choice.alpha > 0.01 and not np.isnan(frame.landmarks[0, 0]):
+            paste(frame.picture, frame.landmarks, atlas.patches[choice.row], choice.alpha)
+            pasted += 1
+        t3 = time.perf_counter()
+        stage.show(frame.picture)
+        t4 = time.perf_counter()
+        for key, (a, b) in zip(parts, ((t0, t1), (t1, t2), (t2, t3), (t3, t4)), strict=True):
+            parts[key].append(b - a)
+    ms = np.array(whole) * 1000
+    choose_ms = 1000 * sum(push_s) / max(speech_frames, 1)
+    mean = {k: float(np.mean(v)) * 1000 for k, v in parts.items()}
+    paste_ms = np.array(parts["paste"]) * 1000
+    pasted_ms = paste_ms[paste_ms > 0.05]
+    picture = avatar.manifest.size
+    return {
+        "package_size": list(picture),
+        "atlas_mouths": len(atlas.source),
+        "prepare_s": round(prepare, 2),
+        "frames": n_frames,
+        "frames_with_a_mouth_pasted": pasted,
+        "ms_per_frame_mean": round(float(ms.mean()), 2),
+        "ms_per_frame_median": round(float(np.median(ms)), 2),
+        "ms_per_frame_p95": round(float(np.percentile(ms, 95)), 2),
+        # choosing: all pushes' Viterbi (and curves) over the frames of speech they cover
+        "choose_ms_per_speech_frame": round(choose_ms, 3),
+        "choose_ms_longest_push": round(1000 * max(push_s), 1),
+        "speech_frames": speech_frames,
+        "parts_ms_per_frame_mean": {k: round(v, 3) for k, v in mean.items()},
+        "paste_ms_per_pasted_frame_mean": round(float(pasted_ms.mean()), 2)
+        if len(pasted_ms) else None,
+        "paste_ms_per_pasted_frame_p95": round(float(np.percentile(pasted_ms, 95)), 2)
+        if len(pasted_ms) else None,
+        # the issue's measure: select + paste (and the stage around it), per speaking frame
+        "select_plus_paste_stage_ms_per_frame": round(
+            choose_ms + mean["base"] + mean["choice"] + mean["paste"] + mean["stage"], 2),
+        "target_ms_per_frame": 10,
+    }
 
 
 def _quality(avatar, chunks, w: int, h: int) -> dict:

@@ -144,10 +144,11 @@ def make_chunk() -> Callable[..., SpeechChunk]:
 @pytest.fixture(scope="session")
 def video_avatar_dir(tmp_path_factory, avatar, voice, detector) -> Path:
     """A video avatar built from a synthetic talking clip (tests/face/synthetic_clip.py):
-    an idle take, a reading, and the follow and happy takes."""
+    an idle take, a reading, and the follow and happy takes; with the voice and the
+    reading's text, so the package has the person's voice map."""
     import datetime as dt
 
-    from tests.face.synthetic_clip import SHORT_TAKES, make_clip
+    from tests.face.synthetic_clip import READING_TEXT, SHORT_TAKES, make_clip
 
     from livehost.avatar.manifest import Consent
     from livehost.avatar.video.build import build_video_avatar
@@ -157,5 +158,5 @@ def video_avatar_dir(tmp_path_factory, avatar, voice, detector) -> Path:
     consent = Consent(person="Test Person", consent_reference="tests/face",
                       date=dt.date(2026, 12, 1))
     build_video_avatar(clip.path, out, name="host", consent=consent, takes=clip.segments,
-                       detector=detector)
+                       detector=detector, voice=voice, text=READING_TEXT)
     return out

@@ -3,6 +3,7 @@ whose mouths are known), measured from the frames it draws."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 import shutil
@@ -68,10 +69,17 @@ def openings(frames: list[np.ndarray], detector) -> np.ndarray:
     return np.array(out)
 
 
+def chosen_openings(engine: AtlasEngine, frames: list[int]) -> np.ndarray:
+    """The measured lip gap of the recorded mouth chosen for each frame."""
+    rows = [engine.choice(n).row for n in frames]
+    return engine.avatar.opening[engine.atlas.source[rows]]
+
+
 def test_new_speech_chooses_the_persons_mouths_along_the_voice(speaking, detector) -> None:
     engine, wanted = speaking
+    assert engine.atlas.voice_map is not None  # the build aligned the reading's text
     frames = sorted(wanted)
-    chosen = np.array([engine.atlas.shapes[engine.choice(n).row, 0] for n in frames])
+    chosen = chosen_openings(engine, frames)
     target = np.array([wanted[n] for n in frames])
     r_choice = np.corrcoef(chosen, target)[0, 1]
     # from outside: the lips as a face detector finds them on the drawn frames
@@ -83,6 +91,22 @@ def test_new_speech_chooses_the_persons_mouths_along_the_voice(speaking, detecto
           f"r={r_frames:.3f} ({ok.sum()} frames)")
     assert r_choice > 0.8
     assert r_frames > 0.6
+
+
+def test_without_a_voice_map_the_mouths_are_chosen_by_their_description(
+        video_avatar, pitch_chunks) -> None:
+    """A package built without the voice (or before it had a map) still follows speech."""
+    engine = AtlasEngine(*video_avatar.manifest.size, FPS)
+    engine.prepare(dataclasses.replace(video_avatar, voice_map=None))
+    assert engine.atlas.voice_map is None
+    t = engine.push(pitch_chunks[0], START)
+    mouth = speech_mouth(pitch_chunks[0])
+    frames = list(range(int(np.ceil(t * FPS)), int((t + pitch_chunks[0].duration) * FPS)))
+    target = np.interp([(n / FPS - t) * RATE for n in frames], np.arange(len(mouth.opening)),
+                       mouth.opening)
+    r = np.corrcoef(chosen_openings(engine, frames), target)[0, 1]
+    print(f"description: chosen against wanted r={r:.3f}")
+    assert r > 0.8
 
 
 def test_silence_shows_the_idle_loop_untouched_and_still(engine, detector) -> None:
@@ -114,9 +138,12 @@ def test_a_cue_plays_its_take_while_the_mouth_keeps_moving(speaking, detector) -
     rest_eyes = _eyes_y(engine.render(int(t * FPS) - 5), detector)
     assert rest_eyes - _eyes_y(engine.render(peak), detector) > 10
     # and the mouth still follows the voice there
-    chosen = [engine.choice(n) for n in inside]
-    assert all(c is not None for c in chosen)
-    assert np.std([engine.atlas.shapes[c.row, 0] for c in chosen if c.alpha > 0.5]) > 0.03
+    spoken = [n for n in inside if engine.timeline.at(n / FPS) is not None]
+    chosen = [engine.choice(n) for n in spoken]
+    assert len(spoken) > 10 and all(c is not None for c in chosen)
+    moving = [n for n, c in zip(spoken, chosen, strict=True) if c.alpha > 0.5]
+    gaps = chosen_openings(engine, moving)
+    assert np.std(gaps) > 0.2 * np.std(engine.avatar.opening[engine.atlas.source])
 
 
 def test_a_take_is_entered_and_left_without_a_jump(speaking) -> None:

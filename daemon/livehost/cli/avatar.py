@@ -7,10 +7,15 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from livehost.avatar.manifest import Consent
 from livehost.avatar.package import AvatarError, load_avatar
+from livehost.cli.modelsdir import add_models_arguments
 from livehost.cli.progress import ProgressBar
+
+if TYPE_CHECKING:
+    from livehost.speech.engine import SpeechEngine
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -43,6 +48,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     build.add_argument("--consent-reference", metavar="REF",
                        help="where the signed consent is kept (document id, file, ...)")
     build.add_argument("--consent-date", metavar="YYYY-MM-DD", help="when consent was given")
+    build.add_argument("--language", default="en", metavar="en|zh",
+                       help="with --video: the language of the guide's reading text the "
+                       "person read (default: en)")
+    build.add_argument("--text", type=Path, metavar="FILE",
+                       help="with --video: the words the person actually read (UTF-8), for a "
+                       "clip not recorded along the guide; default: the guide's reading text")
+    add_models_arguments(build)
     build.set_defaults(func=run_build)
     show = sub.add_parser("show", help="check an avatar package and print its record")
     show.add_argument("folder", type=Path, metavar="DIR")
@@ -89,8 +101,12 @@ def _build_video(args: argparse.Namespace, progress: ProgressBar) -> int:
 
     name = args.name or args.out.name
     takes = read_segments(args.segments) if args.segments else None
+    text = _reading_text(args.text)
+    consent = _consent(args)
+    voice = _voice(args)
     report = build_video_avatar(
-        args.video, args.out, name=name, consent=_consent(args), takes=takes, progress=progress
+        args.video, args.out, name=name, consent=consent, takes=takes, progress=progress,
+        voice=voice, text=text, language=args.language,
     )
     ratio = report.error_ratio
     print(f"avatar {name} written to {args.out} (report.yaml)")
@@ -98,11 +114,47 @@ def _build_video(args: argparse.Namespace, progress: ProgressBar) -> int:
           f"{report.idle_loop_seconds:.1f} s, seam {report.seam:.2f} (the clip's own step "
           f"{report.clip_median_step:.2f})")
     if ratio is not None:
-        print(f"  held-out lip error {ratio:.2f} of a mouth that never moves "
-              "(lower is better; 0.6 or less is the aim)")
+        driver = ("the reading text's phonemes, as on air" if report.held_out_driver == "phonemes"
+                  else "the clip's sound (no voice for the text's phonemes)")
+        print(f"  held-out lip error {ratio:.2f} of a mouth that never moves, mouths chosen "
+              f"for {driver} (lower is better; 0.6 or less is the aim)")
+        if report.held_out_driver == "phonemes":
+            print(f"  on air, mouths are compared by the {report.mouth_choice} (the person's "
+                  "own map from the voice to their mouth, or a description of each mouth)")
     for warning in report.warnings:
         print(f"  warning: {warning}")
     return 0
+
+
+def _reading_text(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AvatarError(f"--text {path}: {exc}") from None
+    if not text:
+        raise AvatarError(f"--text {path}: the file is empty")
+    return text
+
+
+def _voice(args: argparse.Namespace) -> SpeechEngine | None:
+    """The configured voice (or the default voice's pip package, as for a preview); None
+    when none loads: the held-out check then uses the clip's sound."""
+    from livehost.cli.modelsdir import device_config, models_dir
+    from livehost.modelstore.errors import ModelError
+    from livehost.preview.voice import open_voice
+    from livehost.problems import ProblemsError
+
+    try:
+        loaded = device_config(args)
+        if loaded is None:
+            raise OSError("no device config to name one")
+        return open_voice(loaded, models_dir(args, loaded))
+    except (ProblemsError, ModelError, OSError) as exc:
+        print(f"livehost avatar build: no voice ({exc}); the held-out check will use the "
+              "clip's sound", file=sys.stderr)
+        return None
 
 
 def _consent(args: argparse.Namespace) -> Consent:
@@ -169,12 +221,15 @@ def _show_video(folder: Path) -> int:
     import yaml
     from pydantic import ValidationError
 
+    from livehost.avatar.package import AvatarError
     from livehost.avatar.video.manifest import VideoManifest
+    from livehost.avatar.video.package import CUES, read_cues
 
     try:
         m = VideoManifest.model_validate(yaml.safe_load((folder / "manifest.yaml").read_text()))
         report = yaml.safe_load((folder / m.report).read_text())
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        cues = read_cues(folder / CUES, m)
+    except (OSError, yaml.YAMLError, ValidationError, AvatarError) as exc:
         print(f"livehost avatar show: {folder}: refusing this avatar: {exc}", file=sys.stderr)
         return 1
     print(f"avatar:  {m.name}  (video, {m.size[0]}x{m.size[1]} at {m.fps:g} fps, "
@@ -182,6 +237,8 @@ def _show_video(folder: Path) -> int:
     print(f"idle:    frames {m.idle.start}-{m.idle.end}"
           + (f", {m.idle.fade} cross-faded at the seam" if m.idle.fade else ""))
     print("takes:   " + ", ".join(f"{s.name} {s.start}-{s.end}" for s in m.segments))
+    print("cues:    " + (", ".join(f"{cue} -> {take}" for cue, take in cues.items()) or "none")
+          + f"  ({CUES})")
     if m.consent:
         print(f"consent: {m.consent.person}, {m.consent.consent_reference}, {m.consent.date}")
     for key in ("usable_share", "error_ratio", "missing_shapes", "warnings"):

@@ -15,10 +15,12 @@ class Layout:
     y0: int
     w: int  # portrait's size in the frame
     h: int
+    cut: int = 0  # columns of the scaled portrait cut off on the left (a wide portrait)
 
     def to_frame(self, pts: np.ndarray) -> np.ndarray:
+        """Portrait pixels -> frame pixels (N x 2)."""
         out = pts[..., :2] * self.scale
-        out[..., 0] += self.x0
+        out[..., 0] += self.x0 - self.cut
         out[..., 1] += self.y0
         return out
 
@@ -32,8 +34,9 @@ def fit_portrait(image_size: tuple[int, int], width: int, height: int) -> Layout
     portrait wider than the frame)."""
     iw, ih = image_size
     scale = height / ih
-    w = min(width, round(iw * scale))
-    return Layout(scale, (width - w) // 2, 0, w, height)
+    scaled = round(iw * scale)
+    w = min(width, scaled)
+    return Layout(scale, (width - w) // 2, 0, w, height, (scaled - w) // 2)
 
 
 def place_portrait(image: np.ndarray, layout: Layout, width: int, height: int
@@ -41,7 +44,7 @@ def place_portrait(image: np.ndarray, layout: Layout, width: int, height: int
     """(frame with backdrop and portrait, the scaled portrait)."""
     scaled_full = cv2.resize(image, None, fx=layout.scale, fy=layout.scale,
                              interpolation=cv2.INTER_AREA if layout.scale < 1 else cv2.INTER_CUBIC)
-    cut = (scaled_full.shape[1] - layout.w) // 2
+    cut = layout.cut
     scaled = np.ascontiguousarray(scaled_full[: layout.h, cut: cut + layout.w])
     # Backdrop: the portrait blown up to cover the frame, blurred and dimmed, so the sides
     # continue its colours instead of showing bars.

@@ -3,9 +3,11 @@
 One pass over the clip writes its frames at the package's size and finds the face on
 each; then the lip shapes and head pose, the idle loop, the takes (the guide's timeline
 or a sidecar segments.yaml), the sound features, and a report: how much of the clip is
-usable, which mouth shapes are missing, and how well the person's own mouths, chosen from
-their own sound, match speech the build did not learn from (held out), against a mouth
-that never moves.
+usable, which mouth shapes are missing, and how well the person's own mouths match speech
+the build did not learn from (held out), against a mouth that never moves. The held-out
+mouths are chosen as on air: for the voice's phonemes of the reading text, laid on the
+clip's reading by aligning the voice's sound with it (align.py); without a voice, or a
+text in its language, they are chosen from the clip's own sound (the report says which).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import av
 import cv2
@@ -25,25 +27,32 @@ import yaml
 
 from livehost.avatar.manifest import Consent, PublicDomainSource
 from livehost.avatar.package import MANIFEST, AvatarError
+from livehost.avatar.reading import READING
+from livehost.avatar.video import align, mouthmap
 from livehost.avatar.video import clip as clips
-from livehost.avatar.video import mouthmap
 from livehost.avatar.video.loop import IdleLoop, find_loop, seam_difference, thumbs
 from livehost.avatar.video.manifest import LoopPart, SegmentPart, SourceClip, VideoManifest
+from livehost.avatar.video.package import CUES, VOICE_MAP, map_arrays, write_cues
 from livehost.avatar.video.select import choose
 from livehost.avatar.video.timeline import Segment, segments
 from livehost.avatar.video.track import Shapes, Tracks, check_tracks, shapes, track
+from livehost.lipsync.atlas.atlas import Curves, MouthAtlas
 from livehost.modelstore.hashing import sha256_file
 
 if TYPE_CHECKING:
     from livehost.avatar.detect import LandmarkDetector
+    from livehost.speech.engine import SpeechEngine
 
 Progress = Callable[[str, float], None]
+Driver = Literal["phonemes", "sound"]
+Chooser = Literal["voice map", "description"]
 HEIGHT = 720  # the package's frame height (the host's height at 720p)
 HELD_OUT = 0.3  # the share of the reading kept out of the map, to test it on
 SPEAKING_DBFS = -38.0  # a frame louder than this is speech
 # mouth shapes a host needs, as (opening, width) bounds in eye distances, relative to
 # the person's own mouth at rest; fewer than MIN_SHAPE_FRAMES of one: missing
 MIN_SHAPE_FRAMES = 5
+SOUND_NOTE = "the held-out mouths were chosen from the clip's sound, not from phonemes"
 
 
 @dataclass
@@ -59,6 +68,17 @@ class Report:
     missing_shapes: list[str]
     held_out_error: float | None
     constant_mouth_error: float | None
+    # what chose the held-out mouths: the reading text's phonemes (as on air) or the
+    # clip's sound (no voice, or no text in the voice's language)
+    held_out_driver: Driver | None = None
+    sound_held_out_error: float | None = None  # the sound's choice, for comparison
+    # the chosen mouths' lip gap error over a constant gap's: the jaw alone, without the
+    # lip width (which a poor spread/rounding calibration can spoil)
+    opening_error_ratio: float | None = None
+    # how the engine compares mouths: the person's voice map, or (when it chose worse on
+    # the held-out speech, or there was no aligned text) the description of each mouth
+    mouth_choice: Chooser | None = None
+    description_error: float | None = None  # the description's held-out error
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -79,8 +99,13 @@ def build_video_avatar(
     height: int = HEIGHT,
     detector: LandmarkDetector | None = None,
     progress: Progress = lambda what, share: None,
+    voice: SpeechEngine | None = None,
+    text: str | None = None,
+    language: str = "en",
 ) -> Report:
-    """Build the package in `out` (replaced only when the build succeeds)."""
+    """Build the package in `out` (replaced only when the build succeeds). With a `voice`,
+    the held-out check chooses mouths for its phonemes of `text` (default: the guide's
+    reading text in `language`), aligned to the clip's reading."""
     if consent is None and public_domain is None:
         raise AvatarError(
             "a video avatar of a real person needs a consent record: --person, "
@@ -119,7 +144,12 @@ def build_video_avatar(
         features = mouthmap.frame_features(mouthmap.log_mel(audio), len(small), fps)
         speaking = _speaking(audio, len(small), fps)
         reading = _frames_of(by_name.get("reading"), fps, len(small))
-        held, constant, mouth_map = _held_out(shape, features, speaking, reading, tracks.good)
+        progress("aligning the reading with its text", 0.84)
+        curves_at, why = _phoneme_curves(voice, text, language, audio, reading, fps)
+        if why:
+            warnings.append(why)
+        held, voice_map = _held_out(shape, features, speaking, reading, tracks.good, fps,
+                                    curves_at)
         counts, missing = _shape_counts(shape, reading, tracks.good, speaking)
         report = Report(
             seconds=round(info.seconds, 2),
@@ -131,10 +161,20 @@ def build_video_avatar(
             fade_frames=loop.fade,
             shapes=counts,
             missing_shapes=missing,
-            held_out_error=None if held is None else round(held, 4),
-            constant_mouth_error=None if constant is None else round(constant, 4),
+            held_out_error=_rounded(held.error),
+            constant_mouth_error=_rounded(held.constant),
+            held_out_driver=held.driver,
+            sound_held_out_error=_rounded(held.sound),
+            opening_error_ratio=None if held.opening is None else round(held.opening, 3),
+            mouth_choice=held.chooser or "description",
+            description_error=_rounded(held.description),
             warnings=warnings + [f"mouth shape missing: {m}" for m in missing],
         )
+        if held.driver == "phonemes" and report.error_ratio and report.error_ratio > 1.0:
+            report.warnings.append(
+                "the mouths chosen for the text's phonemes do worse than a still mouth: "
+                "was the text read as written? Give the words read with --text"
+            )
         progress("writing the package", 0.92)
         np.savez_compressed(
             work / "features.npz",
@@ -145,8 +185,7 @@ def build_video_avatar(
             pose=shape.pose,
             align=shape.align,
             speaking=speaking,
-            features=features.astype(np.float16),
-            **({} if mouth_map is None else _map_arrays(mouth_map)),
+            **({} if voice_map is None else map_arrays(voice_map, VOICE_MAP)),
         )
         manifest = VideoManifest(
             name=name,
@@ -171,6 +210,7 @@ def build_video_avatar(
             yaml.safe_dump(manifest.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
         )
         (work / "report.yaml").write_text(yaml.safe_dump(_report_dict(report), sort_keys=False))
+        write_cues(work / CUES, manifest)
         shutil.rmtree(out, ignore_errors=True)
         work.rename(out)
     except BaseException:
@@ -265,28 +305,134 @@ def _speaking(audio: np.ndarray, count: int, fps: float) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True)
+class HeldOut:
+    """Lip errors over the held-out speech (eye distances); None where not measured."""
+
+    error: float | None = None  # of the mouths the driver chose
+    constant: float | None = None  # of a mouth that never moves
+    driver: Driver | None = None
+    sound: float | None = None  # of the mouths the clip's sound chose
+    opening: float | None = None  # the driver's lip gap error over a constant gap's
+    chooser: Chooser | None = None  # how the engine will compare mouths (see atlas.py)
+    description: float | None = None  # of the mouths the description chose
+
+
+def _phoneme_curves(
+    voice: SpeechEngine | None,
+    text: str | None,
+    language: str,
+    audio: np.ndarray,
+    reading: slice,
+    fps: float,
+) -> tuple[Curves | None, str]:
+    """The voice's mouth curves for the reading text, aligned to the clip: a function of
+    clip seconds; or None and why not."""
+    if voice is None:
+        return None, f"no voice: {SOUND_NOTE}"
+    if text is None and language not in READING:
+        return None, f"no reading text for language {language!r}: {SOUND_NOTE}"
+    spoken_language = voice.language
+    if spoken_language != language:
+        return None, f"the voice speaks {spoken_language}, the reading {language}: {SOUND_NOTE}"
+    rate = clips.AUDIO_RATE
+    start, stop = round(reading.start / fps * rate), round(reading.stop / fps * rate)
+    try:
+        spoken = align.speak(voice, text if text is not None else READING[language])
+        alignment = align.align(spoken, audio[start:stop], rate)
+    except ValueError as exc:
+        return None, f"the reading could not be aligned with its text ({exc}): {SOUND_NOTE}"
+    if alignment.cost > align.MISMATCH:
+        return None, (
+            f"the reading does not sound like its text (alignment cost {alignment.cost:.2f}, "
+            f"over {align.MISMATCH}): give the words read with --text; {SOUND_NOTE}"
+        )
+    offset = reading.start / fps
+    return (lambda t: align.curves(spoken, alignment, t - offset)), ""
+
+
 def _held_out(
-    shape: Shapes, features: np.ndarray, speaking: np.ndarray, reading: slice, good: np.ndarray
-) -> tuple[float | None, float | None, mouthmap.MouthMap | None]:
-    """Held-out lip error of the atlas chosen from the person's own sound, and of a
-    constant mouth, over the last HELD_OUT of the reading's speech (eye distances)."""
+    shape: Shapes,
+    features: np.ndarray,
+    speaking: np.ndarray,
+    reading: slice,
+    good: np.ndarray,
+    fps: float,
+    curves_at: Curves | None = None,
+) -> tuple[HeldOut, mouthmap.MouthMap | None]:
+    """Held-out lip error over the last HELD_OUT of the reading's speech: of the mouths
+    the atlas engine chooses from the first part for the aligned voice's curves, or else
+    for the person's own sound; and of a constant mouth. Also the voice map the package
+    keeps (fitted on the whole reading): only when it chose better than the description,
+    which a reading that is not the text (or a poor alignment) would spoil."""
     frames = np.arange(reading.start, reading.stop)
     frames = frames[good[frames] & ~np.isnan(shape.lips[frames, 0, 0])]
     if len(frames) < 20:
-        return None, None, None
+        return HeldOut(), None
     split = frames[int(len(frames) * (1 - HELD_OUT))]
     train, test = frames[frames < split], frames[frames >= split]
     test = test[speaking[test]]
     if len(train) < 10 or len(test) < 5:
-        return None, None, None
-    mouth_map = mouthmap.fit(features[train], shape.lips[train])
-    atlas = mouth_map.components(shape.lips[train])
-    chosen = choose(mouth_map.predict(features[test]), atlas, train)
-    truth = shape.lips[test]
-    held = float(np.linalg.norm(shape.lips[train][chosen] - truth, axis=2).mean())
-    constant = float(np.linalg.norm(mouth_map.mean_lips[None] - truth, axis=2).mean())
-    whole = mouthmap.fit(features[frames], shape.lips[frames])  # the map the package keeps
-    return held, constant, whole
+        return HeldOut(), None
+    truth, lips = shape.lips[test], shape.lips[train]
+    constant = _lip_error(lips.mean(axis=0)[None], truth)
+    by_sound = _sound_choice(features, lips, train, test)
+    sound = _lip_error(lips[by_sound], truth)
+    if curves_at is None:
+        return HeldOut(sound, constant, "sound", sound, _gap_ratio(shape, by_sound, train,
+                                                                  test)), None
+    by_map = _phoneme_choice(shape, speaking, curves_at, fps, train, test, voice_map=True)
+    by_description = _phoneme_choice(shape, speaking, curves_at, fps, train, test,
+                                     voice_map=False)
+    errors = {"voice map": _lip_error(lips[by_map], truth),
+              "description": _lip_error(lips[by_description], truth)}
+    chooser: Chooser = "voice map" if errors["voice map"] < errors["description"] \
+        else "description"
+    rows = by_map if chooser == "voice map" else by_description
+    kept = None
+    if chooser == "voice map":
+        kept = mouthmap.fit(mouthmap.voice_features(curves_at, frames / fps), shape.lips[frames])
+    return HeldOut(errors[chooser], constant, "phonemes", sound,
+                   _gap_ratio(shape, rows, train, test), chooser, errors["description"]), kept
+
+
+def _sound_choice(
+    features: np.ndarray, lips: np.ndarray, train: np.ndarray, test: np.ndarray
+) -> np.ndarray:
+    """Training rows for the test frames, from a sound-to-mouth map fitted on training."""
+    mouth_map = mouthmap.fit(features[train], lips)
+    return choose(mouth_map.predict(features[test]), mouth_map.components(lips), train)
+
+
+def _phoneme_choice(
+    shape: Shapes, speaking: np.ndarray, curves_at: Curves, fps: float, train: np.ndarray,
+    test: np.ndarray, *, voice_map: bool,
+) -> np.ndarray:
+    """Training rows for the test frames, chosen as the atlas engine chooses: with a
+    voice map learnt on the training frames only, or by the description; its Viterbi,
+    each mouth for the test frame's own head pose."""
+    learnt = None
+    if voice_map:
+        learnt = mouthmap.fit(mouthmap.voice_features(curves_at, train / fps), shape.lips[train])
+    atlas = MouthAtlas.of([], train, shape.opening[train], shape.width[train],
+                          speaking[train], shape.lips[train], shape.pose[train], learnt)
+    return atlas.choose(atlas.wanted(curves_at, test / fps), shape.pose[test])
+
+
+def _lip_error(chosen: np.ndarray, truth: np.ndarray) -> float:
+    """Mean distance of the lip points (eye distances)."""
+    return float(np.linalg.norm(chosen - truth, axis=2).mean())
+
+
+def _gap_ratio(shape: Shapes, rows: np.ndarray, train: np.ndarray, test: np.ndarray) -> float:
+    """The chosen mouths' lip gap error over that of the training's mean gap."""
+    gap, truth = shape.opening[train], shape.opening[test]
+    still = float(np.abs(gap.mean() - truth).mean())
+    return float(np.abs(gap[rows] - truth).mean()) / max(still, 1e-9)
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
 
 
 def _shape_counts(
@@ -337,10 +483,6 @@ def _segment_part(take: Segment, fps: float, count: int) -> SegmentPart:
         start=min(count - 1, round(take.start * fps)),
         end=min(count - 1, round(take.end * fps)),
     )
-
-
-def _map_arrays(mouth_map: mouthmap.MouthMap) -> dict[str, np.ndarray]:
-    return {f"map_{k}": v for k, v in asdict(mouth_map).items()}
 
 
 def _report_dict(report: Report) -> dict:

@@ -1,14 +1,15 @@
-"""From sound to the person's own mouth: a small map fitted on the clip's reading.
+"""From speech to the person's own mouth: small maps fitted on the clip's reading.
 
-Sound is described per video frame by log-mel energies around the frame's time; mouths
-by their first few principal components (the person's own mouth shapes, head-normalised).
-A ridge regression maps the one to the other. The build uses it to check the atlas
-honestly, on speech it did not learn from (held out); a live takeover can drive the
-mouth with it.
+Mouths are described by their first few principal components (the person's own mouth
+shapes, head-normalised); a ridge regression maps speech features onto them. Two kinds
+of features: the clip's sound (log-mel energies around each frame's time), and the
+voice's mouth curves for the reading text aligned to the clip (the voice map: what the
+atlas engine uses on air, since it speaks with the voice's phonemes, not a sound).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,9 @@ BANDS = 40
 CONTEXT = (-4, -2, 0, 2, 4)  # hops around the frame: 80 ms of sound either side
 COMPONENTS = 6
 RIDGE = 3.0
+# the voice's mouth curves around a frame (seconds): a mouth starts to shape a sound
+# before it is heard and lets it go after
+VOICE_CONTEXT = (-0.12, -0.04, 0.0, 0.04, 0.12)
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,13 @@ def frame_features(mel: np.ndarray, count: int, fps: float) -> np.ndarray:
     centres = np.round(np.arange(count) / fps * RATE / HOP).astype(int)
     rows = [mel[np.clip(centres + k, 0, len(mel) - 1)] for k in CONTEXT]
     return np.hstack(rows)
+
+
+def voice_features(curves_at: Callable[[np.ndarray], np.ndarray], times: np.ndarray
+                   ) -> np.ndarray:
+    """Features of the voice's mouth curves for frames at `times` (T x 3 * context):
+    `curves_at(t)` gives (opening, spread, round) rows at those times."""
+    return np.hstack([curves_at(times + dt) for dt in VOICE_CONTEXT]).astype(np.float32)
 
 
 def fit(features: np.ndarray, lips: np.ndarray) -> MouthMap:

@@ -8,8 +8,8 @@ point its own cue names at its own takes (a segments.yaml at build time adds tak
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import ClassVar
 
@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from livehost.avatar.package import MANIFEST, AvatarError, Recorded, first_error
 from livehost.avatar.video.manifest import SegmentPart, VideoManifest
+from livehost.avatar.video.mouthmap import MouthMap
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ DEFAULT_CUES = {
     "concerned": "concerned",
 }
 NOT_GESTURES = frozenset({"idle", "reading"})  # takes the engine plays otherwise
+VOICE_MAP = "voice_"  # features.npz prefix of the voice map's arrays
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,9 @@ class VideoAvatar(Recorded):
     width: np.ndarray  # N: mouth width, eye distances
     pose: np.ndarray  # N x 3: yaw, roll, pitch in degrees
     speaking: np.ndarray  # N bool: the clip's sound is speech there
+    lips: np.ndarray  # N x 40 x 2: head-normalised lip points (eye distances)
     cues: dict[str, str]  # cue name -> segment name
+    voice_map: MouthMap | None = None  # the person's map from voice curves to mouths
 
     @property
     def frames_path(self) -> Path:
@@ -71,7 +75,9 @@ def load_video_avatar(folder: str | Path) -> VideoAvatar:
         raise AvatarError(f"{folder / manifest.frames}: the frames are missing; build again")
     try:
         with np.load(folder / manifest.features) as f:
-            arrays = {k: f[k] for k in ("landmarks", "opening", "width", "pose", "speaking")}
+            arrays = {k: f[k] for k in ("landmarks", "opening", "width", "pose", "speaking",
+                                        "lips")}
+            voice_map = read_map(f, VOICE_MAP)
     except (OSError, KeyError, ValueError) as exc:
         raise AvatarError(f"{folder / manifest.features}: cannot be read ({exc}); build again"
                           ) from None
@@ -86,12 +92,28 @@ def load_video_avatar(folder: str | Path) -> VideoAvatar:
         arrays["width"].astype(np.float32),
         arrays["pose"].astype(np.float32),
         arrays["speaking"].astype(bool),
+        arrays["lips"].astype(np.float32),
         read_cues(folder / CUES, manifest),
+        voice_map,
     )
     if avatar.demo_only:
         log.warning("avatar %s is a public-domain demo: build your own avatar with a consent "
                     "record before going live", avatar.name)
     return avatar
+
+
+def map_arrays(mouth_map: MouthMap, prefix: str) -> dict[str, np.ndarray]:
+    """A map's arrays, named for features.npz."""
+    return {f"{prefix}{k}": v for k, v in asdict(mouth_map).items()}
+
+
+def read_map(arrays: Mapping[str, np.ndarray], prefix: str) -> MouthMap | None:
+    """The map saved under `prefix`, or None when the build made none."""
+    names = [f.name for f in fields(MouthMap)]
+    present = set(getattr(arrays, "files", arrays))  # an NpzFile lists its arrays in files
+    if not all(f"{prefix}{n}" in present for n in names):
+        return None
+    return MouthMap(**{n: np.asarray(arrays[f"{prefix}{n}"], np.float64) for n in names})
 
 
 def default_cues(manifest: VideoManifest) -> dict[str, str]:

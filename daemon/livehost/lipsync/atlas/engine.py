@@ -19,7 +19,7 @@ import numpy as np
 
 from livehost.avatar.video.loop import IdleLoop, looped_frame, thumbs
 from livehost.avatar.video.package import VideoAvatar, decode
-from livehost.lipsync.atlas.atlas import AtlasBuilder, MouthAtlas, targets
+from livehost.lipsync.atlas.atlas import AtlasBuilder, MouthAtlas
 from livehost.lipsync.atlas.base import BaseFrames, Take, compress
 from livehost.lipsync.atlas.paste import paste
 from livehost.lipsync.atlas.stage import Stage
@@ -105,16 +105,18 @@ class AtlasEngine(LipSyncEngine):
         first = math.ceil(placed.start * self.fps - 1e-6)
         stop = max(first + 1, math.ceil(placed.end * self.fps - 1e-6))
         times = np.arange(first, stop) / self.fps
-        x = (times - placed.start) * RATE
         grid = np.arange(len(mouth.opening))
 
-        def at(curve: np.ndarray) -> np.ndarray:
-            return np.interp(x, grid, curve)
+        def curves_at(t: np.ndarray) -> np.ndarray:  # seconds into the chunk
+            x = t * RATE
+            return np.column_stack([np.interp(x, grid, c)
+                                    for c in (mouth.opening, mouth.spread, mouth.round)])
 
-        wanted = targets(at(mouth.opening), at(mouth.spread), at(mouth.round))
+        wanted = atlas.wanted(curves_at, times - placed.start)
         base_pose = np.stack([base.at_pose(t) for t in times])
         rows = atlas.choose(wanted, base_pose)
-        alpha = smoothstep(0.05, 0.5, at(mouth.voiced))
+        alpha = smoothstep(0.05, 0.5, np.interp((times - placed.start) * RATE, grid,
+                                                mouth.voiced))
         placed.features["atlas"] = (first, rows, alpha.astype(np.float32))
 
     def cue(self, cues: tuple[str, ...], start: float) -> None:
@@ -160,8 +162,9 @@ class AtlasEngine(LipSyncEngine):
             self._live_row = None
             return None
         opening, spread, rnd, _ = live
-        row = atlas.nearest(targets(np.array([opening]), np.array([spread]),
-                                    np.array([rnd]))[0], self._live_row)
+        now = np.array([[opening, spread, rnd]])  # no look-ahead in a live voice
+        wanted = atlas.wanted(lambda t: np.repeat(now, len(t), axis=0), np.zeros(1))
+        row = atlas.nearest(wanted[0], self._live_row)
         self._live_row = row
         return Choice(row, float(smoothstep(0.02, 0.15, np.array(opening))))
 

@@ -76,15 +76,19 @@ def paste(base: np.ndarray, base_points: np.ndarray, patch: Patch, alpha: float 
     local[:, 2] -= (x0, y0)
     warped = cv2.warpAffine(patch.image, local, size, flags=cv2.INTER_LINEAR,
                             borderMode=cv2.BORDER_REPLICATE)
-    covered = cv2.warpAffine(np.ones(patch.image.shape[:2], np.float32), local, size,
-                             flags=cv2.INTER_LINEAR, borderValue=0.0)
-    mask = np.zeros(size[::-1], np.float32)
-    cv2.fillConvexPoly(mask, np.round(hull - (x0, y0)).astype(np.int32), 1.0)
+    # the region: both jaw outlines, where the moved patch has pixels
+    mask = np.zeros(size[::-1], np.uint8)
+    cv2.fillConvexPoly(mask, np.round(hull - (x0, y0)).astype(np.int32), 1)
+    ph, pw = patch.image.shape[:2]
+    corners = np.array([[0, 0], [pw, 0], [pw, ph], [0, ph]], np.float32)
+    covered = np.zeros_like(mask)
+    cv2.fillConvexPoly(covered, np.round(corners @ local[:, :2].T + local[:, 2]).astype(np.int32),
+                       1)
+    mask &= covered
     # shrink by the feather first, so the fade stays inside the region
     k = int(feather) | 1
     mask = cv2.erode(mask, np.ones((k, k), np.uint8))
-    mask = cv2.GaussianBlur(mask, (0, 0), feather / 2)
-    mask *= np.clip(covered * 2 - 1, 0, 1) * alpha
+    mask = cv2.GaussianBlur(mask.astype(np.float32), (0, 0), feather / 2) * alpha
     region = base[y0:y1, x0:x1]
     warped = _match_colour(warped, region, (mask > 0.05) & (mask < 0.6))
     blend = region.astype(np.float32) * (1 - mask[..., None]) + warped * mask[..., None]

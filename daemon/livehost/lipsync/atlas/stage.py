@@ -15,17 +15,12 @@ class Stage:
         self.layout = fit_portrait(size, width, height)
         self.backdrop, _ = place_portrait(first, self.layout, width, height)
         self._scaled_width = round(size[0] * self.layout.scale)
-        self._cut = (self._scaled_width - self.layout.w) // 2
         self._edge = max(2, self.layout.w // 40)
         self._ramp = np.linspace(0, 1, self._edge, dtype=np.float32)[None, :, None]
 
     def to_frame(self, points: np.ndarray) -> np.ndarray:
         """Points in the clip's pixels (N x 2+) in the host area's pixels (N x 2)."""
-        lay = self.layout
-        out = points[:, :2] * lay.scale
-        out[:, 0] += lay.x0 - self._cut
-        out[:, 1] += lay.y0
-        return out
+        return self.layout.to_frame(points.copy())
 
     def show(self, picture: np.ndarray) -> np.ndarray:
         """The host-area frame for one clip picture (at the package's size)."""
@@ -33,7 +28,7 @@ class Stage:
         if lay.scale != 1.0:
             interpolation = cv2.INTER_AREA if lay.scale < 1 else cv2.INTER_LINEAR
             picture = cv2.resize(picture, (self._scaled_width, lay.h), interpolation=interpolation)
-        picture = picture[: lay.h, self._cut : self._cut + lay.w]
+        picture = picture[: lay.h, lay.cut : lay.cut + lay.w]
         frame = self.backdrop.copy()
         ys, xs = lay.rect
         frame[ys, xs] = picture
