@@ -86,11 +86,14 @@ def test_flush_drops_frames_rendered_ahead(model_dir, avatar, make_chunk):
 def test_config_picks_the_engine(model_dir, avatar):
     warp = load_lipsync_engine(EnginesConfig(lipsync="warp"), W, H, FPS)
     onnx = load_lipsync_engine(
-        EnginesConfig(lipsync="onnx", lipsync_model="tiny.json"), W, H, FPS, model_dir=model_dir
+        EnginesConfig(lipsync="onnx", onnx={"model": "tiny.json"}), W, H, FPS,
+        model_dir=model_dir,
     )
     assert (warp.name, onnx.name) == ("warp", "onnx")
-    with pytest.raises(ValueError, match="lipsync_model"):
+    with pytest.raises(ValueError, match=r"engines\.onnx\.model names no model"):
         load_lipsync_engine(EnginesConfig(lipsync="onnx"), W, H, FPS)
+    # a config written before engines.onnx had a section still reads
+    assert EnginesConfig.model_validate({"lipsync_model": "tiny.json"}).onnx.model == "tiny.json"
 
 
 def test_qdq_model_runs_when_the_manifest_says_int8(model_dir, avatar, make_chunk):
@@ -186,8 +189,8 @@ def test_a_video_avatar_gets_the_neural_mouth_on_its_own_clip(model_dir, video_a
     from livehost.lipsync.onnx.body import face_box
 
     avatar = load_any_avatar(video_avatar_dir)
-    eng = load_lipsync_engine(EnginesConfig(lipsync="onnx", lipsync_model="tiny.json"), W, H,
-                              FPS, model_dir=model_dir, kind="video")
+    eng = load_lipsync_engine(EnginesConfig(lipsync="onnx", onnx={"model": "tiny.json"}), W,
+                              H, FPS, model_dir=model_dir, kind="video")
     eng.prepare(avatar)
     clip = eng.body.clip
     eng.push(make_chunk([("a", 1.5, 1.0)]), 0.5, ("follow",))

@@ -119,7 +119,7 @@ def test_now_starts_the_shows_clock_at_that_local_time(tmp_path, now: str, produ
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
-        ({"engines": {"lipsync": "onnx"}}, "engines.lipsync_model names no model"),
+        ({"engines": {"lipsync": "onnx"}}, "engines.onnx.model names no model"),
         ({"avatar": {"path": "no-such-avatar"}}, "no-such-avatar"),
     ],
 )

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from livehost.config.base import Section
+
+
+class OnnxLipsyncConfig(Section):
+    model: str | None = Field(
+        None,
+        description="The JSON manifest of a user-supplied model (family, inputs, outputs), "
+        "relative to paths.models. No neural lip-sync weights are shipped.",
+    )
 
 
 class EnginesConfig(Section):
@@ -14,7 +22,7 @@ class EnginesConfig(Section):
     lipsync: Literal["auto", "warp", "atlas", "onnx"] = Field(
         "auto",
         description="auto plays a photo avatar with warp and a video avatar (built from a "
-        "clip) with atlas; onnx needs a user-supplied model (lipsync_model).",
+        "clip) with atlas; onnx needs a user-supplied model (engines.onnx.model).",
     )
     encoder: Literal["auto", "pyav", "gstreamer"] = Field(
         "auto",
@@ -25,11 +33,22 @@ class EnginesConfig(Section):
         description="Inference providers in order of preference; missing ones are skipped.",
     )
     threads: int = Field(1, ge=1, le=16, description="CPU threads per inference session.")
-    lipsync_model: str | None = Field(
-        None,
-        description="For lipsync: onnx, the JSON manifest of a user-supplied model (family, "
-        "inputs, outputs), relative to paths.models. No neural lip-sync weights are shipped.",
+    onnx: OnnxLipsyncConfig = Field(
+        default_factory=lambda: OnnxLipsyncConfig(),
+        description="Settings of the onnx lip-sync engine (engines.lipsync: onnx).",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_lipsync_model(cls, data: Any) -> Any:
+        """`lipsync_model: x.json` (before engines.onnx had its own section) still reads."""
+        if isinstance(data, dict) and "lipsync_model" in data:
+            data = dict(data)
+            old = data.pop("lipsync_model")
+            onnx = dict(data.get("onnx") or {})
+            onnx.setdefault("model", old)
+            data["onnx"] = onnx
+        return data
 
 
 class VoiceConfig(Section):

@@ -39,10 +39,10 @@ def _onnx(engines: EnginesConfig, width: int, height: int, fps: int, cache_dir: 
           model_dir: Path | None) -> LipSyncEngine:
     from livehost.lipsync.onnx.engine import OnnxEngine
 
-    if not engines.lipsync_model:
-        raise ValueError("engines.lipsync is onnx but engines.lipsync_model names no model "
+    if not engines.onnx.model:
+        raise ValueError("engines.lipsync is onnx but engines.onnx.model names no model "
                          "manifest (a .json next to the user-supplied .onnx)")
-    manifest = Path(engines.lipsync_model)
+    manifest = Path(engines.onnx.model)
     if model_dir is not None and not manifest.is_absolute():
         manifest = model_dir / manifest
     return OnnxEngine.from_manifest(manifest, width, height, fps, providers=engines.providers,
