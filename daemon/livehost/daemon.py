@@ -140,6 +140,10 @@ def load_face(loaded: LoadedConfig, width: int, height: int, status: ShowStatus)
         except (AvatarError, ModelError, OSError, ValueError, RuntimeError) as exc:
             problems.append(str(exc))
             continue
+        except Exception as exc:  # any face failure must leave the show on air
+            log.exception("the face failed to load")
+            problems.append(f"{type(exc).__name__}: {exc}")
+            continue
         status.lipsync_engine = f"{face.name}:{avatar.name}"
         break
     else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from livehost.avatar.video.align import Alignment, Spoken, dtw, wanted
+from livehost.avatar.video.align import Alignment, Spoken, curves, dtw
 
 
 def _smooth_signal(n: int, bands: int = 8, seed: int = 3) -> np.ndarray:
@@ -48,13 +48,13 @@ def test_the_path_may_stop_before_the_text_does() -> None:
     assert abs(path[-1, 1] - source[-1]) <= 3  # it ends where the clip stopped reading
 
 
-def test_wanted_shapes_follow_the_warp() -> None:
+def test_the_voices_curves_follow_the_warp() -> None:
     # the voice opens its mouth at 0.5 s for 0.2 s; the clip says the same 1 s later
     mouth = np.zeros((200, 4), np.float32)
     mouth[50:70, 0] = 0.3
     spoken = Spoken(np.zeros(32000, np.int16), 16000, (), mouth)
     shift = Alignment(np.arange(300) / 100, np.clip(np.arange(300) / 100 - 1.0, 0, None))
-    shapes = wanted(spoken, shift, np.array([0.55, 1.55, 1.75]))
-    assert shapes.shape == (3, 2)
+    shapes = curves(spoken, shift, np.array([0.55, 1.55, 1.75]))
+    assert shapes.shape == (3, 3)
     assert shapes[0, 0] == 0 and shapes[1, 0] > 0.29 and shapes[2, 0] == 0
     assert shift.to_clip(np.array([0.6]))[0] == pytest.approx(1.6)

@@ -72,7 +72,7 @@ def test_a_unit_airs_the_video_host_and_plays_its_takes_on_cue(tmp_path, video_a
     with av.open(str(recorder.files[0])) as container:
         frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
     assert len(frames) >= 8 * FPS
-    # the host area changes from frame to frame (the clip plays), the mouth region most
+    # the host area changes from frame to frame: the clip plays (not a still picture)
     host = np.stack([f[:, : compositor.layout.host_width].astype(np.float32)
                      for f in frames[::5]])
     assert float(np.abs(np.diff(host, axis=0)).mean()) > 0.5

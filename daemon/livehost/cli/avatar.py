@@ -187,7 +187,9 @@ def run_guide(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    if _is_video(args.folder):
+    from livehost.avatar.kinds import avatar_kind
+
+    if avatar_kind(args.folder) == "video":
         return _show_video(args.folder)
     try:
         avatar = load_avatar(args.folder)
@@ -204,16 +206,6 @@ def run_show(args: argparse.Namespace) -> int:
         print(f"source:  {pd.title}; {pd.origin}; {pd.licence}"
               + ("; demo only" if pd.demo_only else ""))
     return 0
-
-
-def _is_video(folder: Path) -> bool:
-    import yaml
-
-    try:
-        data = yaml.safe_load((folder / "manifest.yaml").read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return False
-    return isinstance(data, dict) and data.get("kind") == "video"
 
 
 def _show_video(folder: Path) -> int:

@@ -46,8 +46,12 @@ def place_portrait(image: np.ndarray, layout: Layout, width: int, height: int
                              interpolation=cv2.INTER_AREA if layout.scale < 1 else cv2.INTER_CUBIC)
     cut = layout.cut
     scaled = np.ascontiguousarray(scaled_full[: layout.h, cut: cut + layout.w])
-    # Backdrop: the portrait blown up to cover the frame, blurred and dimmed, so the sides
-    # continue its colours instead of showing bars.
+    return lay_on(backdrop_of(image, width, height), scaled, layout), scaled
+
+
+def backdrop_of(image: np.ndarray, width: int, height: int) -> np.ndarray:
+    """The picture blown up to cover the frame, blurred and dimmed, so the sides beside
+    the portrait continue its colours instead of showing bars."""
     cover = max(width / image.shape[1], height / image.shape[0])
     big = cv2.resize(image, None, fx=cover, fy=cover, interpolation=cv2.INTER_LINEAR)
     oy, ox = (big.shape[0] - height) // 2, (big.shape[1] - width) // 2
@@ -56,14 +60,20 @@ def place_portrait(image: np.ndarray, layout: Layout, width: int, height: int
                        interpolation=cv2.INTER_AREA)
     small = cv2.GaussianBlur(small, (0, 0), 2.0)
     back = cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
-    frame = (back.astype(np.float32) * 0.55).astype(np.uint8)
+    return (back.astype(np.float32) * 0.55).astype(np.uint8)
+
+
+def lay_on(backdrop: np.ndarray, scaled: np.ndarray, layout: Layout) -> np.ndarray:
+    """The scaled portrait (layout.h x layout.w) on a copy of the backdrop, its side edges
+    feathered into it."""
+    frame = backdrop.copy()
     ys, xs = layout.rect
-    # Feather the portrait's side edges into the backdrop.
+    frame[ys, xs] = scaled
     edge = max(2, layout.w // 40)
-    ramp = np.ones(layout.w, np.float32)
-    ramp[:edge] = np.linspace(0, 1, edge)
-    ramp[-edge:] = np.linspace(1, 0, edge)
-    region = frame[ys, xs].astype(np.float32)
-    blend = region * (1 - ramp[None, :, None]) + scaled.astype(np.float32) * ramp[None, :, None]
-    frame[ys, xs] = blend.astype(np.uint8)
-    return frame, scaled
+    ramp = np.linspace(0, 1, edge, dtype=np.float32)[None, :, None]
+    x0, x1 = layout.x0, layout.x0 + layout.w
+    for cols, weight in ((slice(x0, x0 + edge), ramp), (slice(x1 - edge, x1), ramp[:, ::-1])):
+        back = backdrop[ys, cols].astype(np.float32)
+        front = frame[ys, cols].astype(np.float32)
+        frame[ys, cols] = (back * (1 - weight) + front * weight).astype(np.uint8)
+    return frame

@@ -48,10 +48,8 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from fractions import Fraction
 from typing import Protocol
 
-import av
 import numpy as np
 
 from livehost.lipsync.engine import LipSyncEngine
@@ -65,6 +63,7 @@ from livehost.show.timeline import Caption, SpeechTimeline
 from livehost.show.utterance import Utterance
 from livehost.speech.chunk import SILENCE, SpeechChunk
 from livehost.speech.engine import SpeechEngine
+from livehost.speech.resample import resample_pcm
 from livehost.speech.silent import SilentSpeech
 from livehost.stream.encoder import AUDIO_RATE, Tick, rgb_to_i420, samples_per_tick
 from livehost.system.memory import give_back_free_memory
@@ -782,16 +781,8 @@ class _Cancel:
 
 
 def _resample(chunk: SpeechChunk) -> np.ndarray:
-    """The chunk's audio at the clock's rate (a fresh resampler: each chunk is whole)."""
-    resampler = av.AudioResampler(format="s16", layout="mono", rate=AUDIO_RATE)
-    frame = av.AudioFrame.from_ndarray(
-        chunk.audio.reshape(1, -1).astype(np.int16), format="s16", layout="mono"
-    )
-    frame.sample_rate = chunk.sample_rate
-    frame.time_base = Fraction(1, chunk.sample_rate)
-    parts = [f.to_ndarray().reshape(-1) for f in resampler.resample(frame)]
-    parts += [f.to_ndarray().reshape(-1) for f in resampler.resample(None)]
-    return np.concatenate(parts) if parts else np.zeros(0, np.int16)
+    """The chunk's audio at the clock's rate."""
+    return resample_pcm(chunk.audio, chunk.sample_rate, AUDIO_RATE)
 
 
 def _fit(samples: np.ndarray, length: int) -> np.ndarray:

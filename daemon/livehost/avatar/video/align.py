@@ -17,14 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import av
 import numpy as np
 
 from livehost.avatar.video import mouthmap
-from livehost.lipsync.atlas.atlas import targets
 from livehost.lipsync.speechmouth import speech_mouth
 from livehost.lipsync.visemes import RATE as CURVE_RATE
 from livehost.speech.chunk import PhonemeTiming
+from livehost.speech.resample import resample_pcm
 
 if TYPE_CHECKING:
     from livehost.speech.engine import SpeechEngine
@@ -98,7 +97,7 @@ def speak(voice: SpeechEngine, text: str) -> Spoken:
 def features(audio: np.ndarray, rate: int) -> np.ndarray:
     """Log-mel rows at HOP_RATE, each band normalised over the recording (so a clip's
     level and microphone colour do not count as a difference of sound)."""
-    mel = mouthmap.log_mel(resample(audio, rate, mouthmap.RATE)).astype(np.float64)
+    mel = mouthmap.log_mel(resample_pcm(audio, rate, mouthmap.RATE)).astype(np.float64)
     return (mel - mel.mean(axis=0)) / (mel.std(axis=0) + 1e-6)
 
 
@@ -116,12 +115,6 @@ def curves(spoken: Spoken, alignment: Alignment, times: np.ndarray) -> np.ndarra
     x = alignment.to_spoken(times) * CURVE_RATE
     steps = np.arange(len(spoken.mouth))
     return np.column_stack([np.interp(x, steps, spoken.mouth[:, k]) for k in range(3)])
-
-
-def wanted(spoken: Spoken, alignment: Alignment, times: np.ndarray) -> np.ndarray:
-    """The engine's wanted (opening, spread minus rounding) at clip `times` (seconds)."""
-    c = curves(spoken, alignment, times)
-    return targets(c[:, 0], c[:, 1], c[:, 2])
 
 
 def phoneme_starts(spoken: Spoken, alignment: Alignment) -> np.ndarray:
@@ -196,15 +189,3 @@ def _mean_per_key(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.
     unique, index = np.unique(keys, return_inverse=True)
     sums = np.bincount(index, weights=values)
     return unique, sums / np.bincount(index)
-
-
-def resample(audio: np.ndarray, rate: int, to: int) -> np.ndarray:
-    """int16 mono at `rate` -> `to` (the same resampler that reads the clip's sound)."""
-    if rate == to:
-        return audio
-    frame = av.AudioFrame.from_ndarray(audio.reshape(1, -1), format="s16", layout="mono")
-    frame.sample_rate = rate
-    resampler = av.AudioResampler(format="s16", layout="mono", rate=to)
-    parts = [f.to_ndarray().reshape(-1) for f in resampler.resample(frame)]
-    parts += [f.to_ndarray().reshape(-1) for f in resampler.resample(None)]
-    return np.concatenate(parts) if parts else np.zeros(0, np.int16)

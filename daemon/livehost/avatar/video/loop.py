@@ -1,7 +1,7 @@
 """The idle loop: the stretch of the idle take that plays over and over under the host's
 talk, from frame `start` to frame `end` and back to `start` without a visible jump.
 
-The loop point is the pair of frames, far enough apart, that look most alike: small
+The loop point is the pair of frames, 4 to 10 s apart, that look most alike: small
 pictures compared pixel by pixel, plus the head's pose, so a head that drifted does not
 snap back. When even the best pair differs more than the clip's own frame-to-frame
 change, the last few frames are cross-faded into the first ones.
@@ -17,6 +17,7 @@ import numpy as np
 
 THUMB = 48  # pixels: the small picture's width for comparing frames
 MIN_LOOP = 4.0  # seconds: a shorter loop is noticed
+MAX_LOOP = 10.0  # seconds: the engine keeps the loop decoded in memory
 POSE_WEIGHT = 0.5  # a degree of head turn counts as much as this mean grey level
 FADE_FRAMES = 6  # cross-faded at the seam when it needs it
 
@@ -47,6 +48,7 @@ def find_loop(small: np.ndarray, pose: np.ndarray, fps: float, first: int = 0) -
     `first` is the take's first frame in the clip."""
     n = len(small)
     least = max(2, round(MIN_LOOP * fps))
+    most = max(least, round(MAX_LOOP * fps))
     if n <= least:
         raise ValueError(f"the idle take has {n} frames; a loop needs more than {least}")
     flat = small.reshape(n, -1)
@@ -57,7 +59,7 @@ def find_loop(small: np.ndarray, pose: np.ndarray, fps: float, first: int = 0) -
     # the end frame plays just before the start frame again: compare end + 1's look,
     # approximated by end itself, with start
     for i in range(0, n - least):
-        js = np.arange(i + least, n)
+        js = np.arange(i + least, min(n, i + most + 1))
         pixels = np.abs(flat[js] - flat[i]).mean(axis=1)
         turn = np.abs(pose[js] - pose[i]).sum(axis=1)
         cost = pixels + POSE_WEIGHT * turn

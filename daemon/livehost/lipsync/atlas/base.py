@@ -5,7 +5,9 @@ Which clip frame shows at a media time is a pure function of that time and the t
 scheduled so far, so a frame drawn twice is the same frame. A take is entered at the
 frame of its first moments that looks most like the loop frame it replaces, and left
 for the loop frame that looks most like its last, with a short cross-fade at both ends:
-no pop.
+no pop. After a take the loop goes on from there, so the loop's phase at any time
+follows from the last take that ended before it; that take is kept until a later one
+has started.
 """
 
 from __future__ import annotations
@@ -18,11 +20,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from livehost.avatar.video.loop import thumbs
-
 log = logging.getLogger(__name__)
 ENTRY_SEARCH = 0.5  # seconds at a take's start searched for the frame to enter at
-FADE = 4  # clip frames cross-faded when a take starts and ends
+FADE = 4  # clip frames cross-faded when a take starts and ends (fewer in a short take)
 JPEG_QUALITY = 92  # takes are kept compressed: a minute of raw frames is a gigabyte
 DECODED = 8  # take frames kept decoded (frames may be drawn again)
 
@@ -48,6 +48,26 @@ class Playing:
     def length(self) -> int:
         return len(self.take.jpegs) - self.entry
 
+    def fade(self) -> int:
+        return min(FADE, self.length() // 2)
+
+
+@dataclass(frozen=True)
+class Loop:
+    """The idle loop as it plays (its seam already faded), kept as I420 (half the memory
+    of RGB: the loop is the largest thing the engine holds)."""
+
+    frames: list[np.ndarray]  # I420, one per loop frame
+    landmarks: np.ndarray  # L x 468 x 3
+    pose: np.ndarray  # L x 3
+    thumbs: np.ndarray  # L small grey pictures
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def picture(self, k: int) -> np.ndarray:
+        return cv2.cvtColor(self.frames[k], cv2.COLOR_YUV2RGB_I420)
+
 
 @dataclass(frozen=True)
 class Base:
@@ -56,61 +76,64 @@ class Base:
     pose: np.ndarray  # 3
 
 
+def i420(rgb: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420)
+
+
 class BaseFrames:
-    def __init__(self, loop: list[np.ndarray], loop_first: int, landmarks: np.ndarray,
-                 pose: np.ndarray, takes: dict[str, Take], fps: float,
-                 loop_landmarks: np.ndarray, loop_pose: np.ndarray) -> None:
-        self.loop = loop  # the idle loop as it plays (its seam already faded)
-        self.loop_first = loop_first
-        self.landmarks = landmarks  # every clip frame's
-        self.pose = pose
-        self.loop_landmarks = loop_landmarks
-        self.loop_pose = loop_pose
-        self.loop_thumbs = thumbs(loop)
+    def __init__(self, *, loop: Loop, takes: dict[str, Take], fps: float,
+                 landmarks: np.ndarray, pose: np.ndarray) -> None:
+        self.loop = loop
         self.takes = takes
         self.fps = fps  # the clip's
+        self.landmarks = landmarks  # every clip frame's (the takes' frames among them)
+        self.pose = pose
         self._playing: list[Playing] = []
         self._decoded: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
 
     # what plays when
 
     def _where(self, t: float) -> tuple[Playing | None, int]:
-        """(the take playing at `t` and the frame within it) or (None, loop frame)."""
+        """(the take playing at `t`, the frame within it) or (None, the loop frame)."""
         i = bisect.bisect_right([p.start for p in self._playing], t) - 1
-        if i < 0:
-            return None, int(t * self.fps) % len(self.loop)
-        p = self._playing[i]
-        k = int((t - p.start) * self.fps + 1e-6)
-        if k < p.length():
-            return p, p.entry + k
-        return None, (p.resume + k - p.length()) % len(self.loop)
+        if i >= 0:
+            p = self._playing[i]
+            k = int((t - p.start) * self.fps + 1e-6)
+            if k < p.length():
+                return p, p.entry + k
+        return None, self._loop_frame(t, i + 1)
 
-    def _loop_at(self, t: float) -> int:
-        """The loop frame that plays at `t` if no take started at or after `t`'s take."""
-        _, k = self._where(t)
-        return k
+    def _loop_frame(self, t: float, before: int) -> int:
+        """The loop frame at `t` when only the takes before index `before` count."""
+        count = len(self.loop)
+        if before <= 0:
+            return int(t * self.fps + 1e-6) % count
+        p = self._playing[before - 1]
+        k = int((t - p.start) * self.fps + 1e-6)
+        return (p.resume + k - p.length()) % count
 
     def playing(self, t: float) -> str | None:
         p, _ = self._where(t)
         return None if p is None else p.take.name
 
     def start(self, name: str, t: float) -> bool:
-        """Schedule take `name` from media time `t`; False while another take still plays
-        then (one at a time) or after `t` (a cue never reaches back)."""
+        """Schedule take `name` from media time `t`. False (the cue is dropped) while
+        another take plays then, or when one is scheduled after `t`: one take at a time,
+        in order."""
         take = self.takes.get(name)
         if take is None:
             return False
         if self._playing:
             last = self._playing[-1]
             if last.start + last.length() / self.fps > t:
+                log.debug("take %s not played at %.2f s: %s still plays", name, t,
+                          last.take.name)
                 return False
-        current, k = self._where(t)
-        if current is not None:
-            return False
+        k = self._loop_frame(t, len(self._playing))
         search = max(1, min(len(take.jpegs) // 3, round(ENTRY_SEARCH * self.fps)))
-        here = self.loop_thumbs[k]
+        here = self.loop.thumbs[k]
         entry = int(np.argmin(np.abs(take.thumbs[:search] - here).mean(axis=(1, 2))))
-        resume = int(np.argmin(np.abs(self.loop_thumbs - take.thumbs[-1]).mean(axis=(1, 2))))
+        resume = int(np.argmin(np.abs(self.loop.thumbs - take.thumbs[-1]).mean(axis=(1, 2))))
         resume = (resume + 1) % len(self.loop)  # the take's last frame stands for it
         self._playing.append(Playing(t, take, entry, resume))
         return True
@@ -120,19 +143,15 @@ class BaseFrames:
         self._playing = [p for p in self._playing if p.start < after]
 
     def forget(self, before: float) -> None:
-        """Drop takes that ended before `before`, keeping the last (the loop's phase
-        follows from it)."""
-        while len(self._playing) > 1:
-            p = self._playing[0]
-            if p.start + p.length() / self.fps >= before:
-                break
+        """Drop takes a later take has replaced as the loop's anchor by `before`."""
+        while len(self._playing) > 1 and self._playing[1].start <= before:
             self._playing.pop(0)
 
     def at_pose(self, t: float) -> np.ndarray:
         """The head pose of the frame at `t` (without drawing it)."""
         playing, k = self._where(t)
         if playing is None:
-            return self.loop_pose[k]
+            return self.loop.pose[k]
         return self.pose[playing.take.first + k]
 
     # the pictures
@@ -140,24 +159,27 @@ class BaseFrames:
     def at(self, t: float) -> Base:
         playing, k = self._where(t)
         if playing is None:
-            return Base(self.loop[k].copy(), self.loop_landmarks[k], self.loop_pose[k])
+            return Base(self.loop.picture(k), self.loop.landmarks[k], self.loop.pose[k])
         take = playing.take
         n = take.first + k
         picture = self._take_frame(take, k).copy()
         lm, pose = self.landmarks[n], self.pose[n]
         into = k - playing.entry
         left = playing.length() - 1 - into
-        if into < FADE or left < FADE:
+        fade = playing.fade()
+        if into < fade or left < fade:
             # cross-fade with the loop frame that would show without the take
-            if into < FADE:
-                j = (self._loop_at(playing.start - 1e-6) + 1 + into) % len(self.loop)
-                w = (into + 1) / (FADE + 1)
+            index = self._playing.index(playing)
+            if into < fade:
+                j = self._loop_frame(t, index)
+                w = (into + 1) / (fade + 1)
             else:
                 j = (playing.resume - 1 - left) % len(self.loop)
-                w = (left + 1) / (FADE + 1)
-            picture = cv2.addWeighted(picture, w, self.loop[j], 1 - w, 0.0)
-            if not np.isnan(lm[0, 0]) and not np.isnan(self.loop_landmarks[j][0, 0]):
-                lm = lm * w + self.loop_landmarks[j] * (1 - w)
+                w = (left + 1) / (fade + 1)
+            picture = cv2.addWeighted(picture, w, self.loop.picture(j), 1 - w, 0.0)
+            other = self.loop.landmarks[j]
+            if not np.isnan(lm[0, 0]) and not np.isnan(other[0, 0]):
+                lm = lm * w + other * (1 - w)
         return Base(picture, lm, pose)
 
     def _take_frame(self, take: Take, k: int) -> np.ndarray:

@@ -15,12 +15,13 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from livehost.avatar.video.loop import IdleLoop, looped_frame, thumbs
 from livehost.avatar.video.package import VideoAvatar, decode
 from livehost.lipsync.atlas.atlas import AtlasBuilder, MouthAtlas
-from livehost.lipsync.atlas.base import BaseFrames, Take, compress
+from livehost.lipsync.atlas.base import BaseFrames, Loop, Take, compress, i420
 from livehost.lipsync.atlas.paste import paste
 from livehost.lipsync.atlas.stage import Stage
 from livehost.lipsync.engine import LipSyncEngine
@@ -51,6 +52,7 @@ class AtlasEngine(LipSyncEngine):
         self.stage: Stage | None = None
         self._warned: set[str] = set()
         self._live_row: int | None = None
+        self._paste_failed = False
 
     def prepare(self, avatar: VideoAvatar) -> None:  # type: ignore[override]
         if getattr(avatar, "kind", "portrait") != "video":
@@ -62,13 +64,15 @@ class AtlasEngine(LipSyncEngine):
         take_names = sorted(set(avatar.cues.values()))
         spans = {name: avatar.segment(name) for name in take_names}
         builder = AtlasBuilder(avatar)
-        raw: dict[int, np.ndarray] = {}
+        raw: dict[int, np.ndarray] = {}  # I420
         jpegs: dict[str, list[bytes]] = {name: [] for name in take_names}
         small: dict[str, list[np.ndarray]] = {name: [] for name in take_names}
         last = max([loop.end, *(s.end for s in spans.values() if s), *builder.frames.tolist()])
+        small_loop: dict[int, np.ndarray] = {}
         for n, rgb in decode(avatar.frames_path):
-            if n in loop_range:
-                raw[n] = rgb
+            if n in loop_range:  # kept as I420, the loop's own fade blends them alike
+                raw[n] = i420(rgb)
+                small_loop[n] = thumbs([rgb])[0]
             for name, span in spans.items():
                 if span is not None and span.start <= n <= span.end:
                     jpegs[name].append(compress(rgb))
@@ -79,19 +83,23 @@ class AtlasEngine(LipSyncEngine):
         if loop.end not in raw:
             raise ValueError(f"{avatar.folder}: the frames end before the idle loop does")
         length = loop.end - loop.start + 1
-        pictures = [looped_frame(raw, loop, k) for k in range(length)]
-        landmarks = np.stack([looped_frame(avatar.landmarks, loop, k) for k in range(length)])
-        pose = np.stack([looped_frame(avatar.pose, loop, k) for k in range(length)])
+        idle = Loop(
+            frames=[looped_frame(raw, loop, k) for k in range(length)],
+            landmarks=np.stack([looped_frame(avatar.landmarks, loop, k) for k in range(length)]),
+            pose=np.stack([looped_frame(avatar.pose, loop, k) for k in range(length)]),
+            thumbs=np.stack([looped_frame(small_loop, loop, k) for k in range(length)]),
+        )
+        del raw
         takes = {
             name: Take(name, spans[name].start, spans[name].start + len(jpegs[name]) - 1,
                        tuple(jpegs[name]), np.stack(small[name]))
             for name in take_names
             if spans[name] is not None and len(jpegs[name]) > 2
         }
-        self.base = BaseFrames(pictures, loop.start, avatar.landmarks, avatar.pose, takes,
-                               m.fps, landmarks, pose)
+        self.base = BaseFrames(loop=idle, takes=takes, fps=m.fps, landmarks=avatar.landmarks,
+                               pose=avatar.pose)
         self.atlas = builder.build()
-        self.stage = Stage(pictures[0], self.width, self.height)
+        self.stage = Stage(idle.picture(0), self.width, self.height)
         self.avatar = avatar
         log.info("atlas engine: %d mouths, an idle loop of %.1f s, takes %s",
                  len(self.atlas.source), length / m.fps, ", ".join(takes) or "none")
@@ -121,7 +129,8 @@ class AtlasEngine(LipSyncEngine):
 
     def cue(self, cues: tuple[str, ...], start: float) -> None:
         """Play the take of the first of `cues` that has one, from media time `start`."""
-        avatar, (_, base) = self.avatar, self._ready()
+        _, base = self._ready()
+        avatar = self.avatar
         assert avatar is not None
         for cue in cues:
             take = avatar.cues.get(cue)
@@ -148,7 +157,9 @@ class AtlasEngine(LipSyncEngine):
     # frames out
 
     def choice(self, index: int) -> Choice | None:
-        """The mouth laid on frame `index`, if any."""
+        """The mouth laid on frame `index`, if any. For placed speech a pure function of
+        the frame; for a live voice (a takeover) it follows on from the last frame drawn,
+        since a live voice has no look-ahead to choose a path with."""
         atlas, _ = self._ready()
         t = self.time_of(index)
         placed = self.timeline.at(t)
@@ -178,7 +189,13 @@ class AtlasEngine(LipSyncEngine):
         frame = base.at(self.time_of(index))
         choice = self.choice(index)
         if choice is not None and choice.alpha > 0.01 and not np.isnan(frame.landmarks[0, 0]):
-            paste(frame.picture, frame.landmarks, atlas.patches[choice.row], choice.alpha)
+            try:
+                paste(frame.picture, frame.landmarks, atlas.patches[choice.row], choice.alpha)
+            except cv2.error as exc:  # one bad frame shows the loop's own mouth, not a crash
+                if not self._paste_failed:
+                    self._paste_failed = True
+                    log.warning("atlas engine: a mouth could not be laid on (%s); frames "
+                                "like it show the idle mouth", exc)
         return self.stage.show(frame.picture)
 
     def body(self, index: int) -> tuple[np.ndarray, np.ndarray | None]:

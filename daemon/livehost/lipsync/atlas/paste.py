@@ -21,15 +21,24 @@ LOWER_FACE = (*geo.JAW_LEFT[::-1], *geo.CHIN, *geo.JAW_RIGHT, 425, 327, 2, 98, 2
 ANCHORS = (*geo.LEFT_EYE_CORNERS, *geo.RIGHT_EYE_CORNERS, 168, 6, 1, 98, 327)
 MARGIN = 0.35  # eye distances kept around the lower face when a patch is cut
 FEATHER = 0.10  # eye distances over which the patch fades into the base
+PATCH_QUALITY = 94  # JPEG: the mouth is the part viewers look at
 MAX_SHIFT = (14.0, 6.0, 6.0)  # the most L, a, b may be moved to match (more: lighting)
 
 
 @dataclass(frozen=True)
 class Patch:
-    """The lower face of one recorded frame."""
+    """The lower face of one recorded frame, kept compressed (a minute of mouths of a
+    close-up is a few hundred megabytes raw; one decodes in well under a millisecond)."""
 
-    image: np.ndarray  # h x w x 3 uint8 RGB
+    jpeg: bytes
+    size: tuple[int, int]  # width, height
     points: np.ndarray  # 468 x 2 float32, the landmarks in the patch's pixels
+
+    @property
+    def image(self) -> np.ndarray:
+        """h x w x 3 uint8 RGB."""
+        bgr = cv2.imdecode(np.frombuffer(self.jpeg, np.uint8), cv2.IMREAD_COLOR)
+        return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
 def cut_patch(frame: np.ndarray, landmarks: np.ndarray) -> Patch:
@@ -40,8 +49,12 @@ def cut_patch(frame: np.ndarray, landmarks: np.ndarray) -> Patch:
     h, w = frame.shape[:2]
     x0, y0 = np.maximum(np.floor(region.min(axis=0) - pad), 0).astype(int)
     x1, y1 = np.minimum(np.ceil(region.max(axis=0) + pad), (w, h)).astype(int)
-    image = np.ascontiguousarray(frame[y0:y1, x0:x1])
-    return Patch(image, (points - (x0, y0)).astype(np.float32))
+    crop = cv2.cvtColor(np.ascontiguousarray(frame[y0:y1, x0:x1]), cv2.COLOR_RGB2BGR)
+    ok, data = cv2.imencode(".jpg", crop, [cv2.IMWRITE_JPEG_QUALITY, PATCH_QUALITY])
+    if not ok:
+        raise ValueError("a mouth cannot be compressed")
+    size = (int(x1 - x0), int(y1 - y0))
+    return Patch(data.tobytes(), size, (points - (x0, y0)).astype(np.float32))
 
 
 def similarity(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
@@ -79,7 +92,7 @@ def paste(base: np.ndarray, base_points: np.ndarray, patch: Patch, alpha: float 
     # the region: both jaw outlines, where the moved patch has pixels
     mask = np.zeros(size[::-1], np.uint8)
     cv2.fillConvexPoly(mask, np.round(hull - (x0, y0)).astype(np.int32), 1)
-    ph, pw = patch.image.shape[:2]
+    pw, ph = patch.size
     corners = np.array([[0, 0], [pw, 0], [pw, ph], [0, ph]], np.float32)
     covered = np.zeros_like(mask)
     cv2.fillConvexPoly(covered, np.round(corners @ local[:, :2].T + local[:, 2]).astype(np.int32),

@@ -22,7 +22,8 @@ def face_box(points: np.ndarray, width: int, height: int) -> Box:
     x0, y0, x1, y1 = geo.face_box(np.column_stack([points[:, :2], np.zeros(len(points))]))
     # Wav2Lip was trained on detector boxes with ~10 px more chin: square it up too.
     y1 += 0.08 * (y1 - y0)
-    side = max(x1 - x0, y1 - y0)
+    # a side in steps of 8 px: a head that moves a pixel keeps its crop's size
+    side = 8 * np.ceil(max(x1 - x0, y1 - y0) / 8)
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     return (int(max(0, cx - side / 2)), int(max(0, cy - side / 2)),
             int(min(width, cx + side / 2)), int(min(height, cy + side / 2)))

@@ -24,6 +24,7 @@ from livehost.lipsync.warp.engine import WarpEngine
 
 log = logging.getLogger(__name__)
 CACHE_FRAMES = 64  # frames rendered ahead by a batch and not yet pulled
+FEATHERS = 16  # alpha masks kept, one per face-box size
 
 
 class OnnxEngine(LipSyncEngine):
@@ -40,7 +41,7 @@ class OnnxEngine(LipSyncEngine):
         self.box: Box | None = None  # x0, y0, x1, y1 in the frame (the first frame's)
         self.reference: np.ndarray | None = None  # 3 x S x S float32
         self.feather: np.ndarray | None = None  # crop-sized alpha of self.box
-        self._feathers: dict[tuple[int, int], np.ndarray] = {}
+        self._feathers: OrderedDict[tuple[int, int], np.ndarray] = OrderedDict()
         self._ready: OrderedDict[int, np.ndarray] = OrderedDict()
         inputs = {i.name: i for i in session.get_inputs()}
         self._dtype = np.float16 if "float16" in inputs[manifest.inputs.face].type else np.float32
@@ -87,9 +88,14 @@ class OnnxEngine(LipSyncEngine):
         self._ready.clear()
 
     def _feather_for(self, box: Box) -> np.ndarray:
+        """The alpha for a box's size; a head that moves changes the size, so only the
+        last few are kept."""
         size = (box[3] - box[1], box[2] - box[0])
         if size not in self._feathers:
             self._feathers[size] = _feather(*size)
+            while len(self._feathers) > FEATHERS:
+                self._feathers.popitem(last=False)
+        self._feathers.move_to_end(size)
         return self._feathers[size]
 
     def _analyse(self, placed: Placed) -> None:
