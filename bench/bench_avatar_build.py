@@ -57,6 +57,9 @@ def _report(report: Report) -> dict:
         "held_out_driver": report.held_out_driver,
         "sound_error_ratio": _ratio(report.sound_held_out_error, report.constant_mouth_error),
         "opening_error_ratio": report.opening_error_ratio,
+        "mouth_choice": report.mouth_choice,
+        "description_error_ratio": _ratio(report.description_error,
+                                          report.constant_mouth_error),
     }
 
 

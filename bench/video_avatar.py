@@ -22,11 +22,24 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.bench_avatar_build import CONSENT, REAL_CLIP, SIXTY  # noqa: E402
+from tests.face.synthetic_clip import READING_TEXT  # noqa: E402
+
+from bench.bench_avatar_build import CONSENT, REAL_CLIP, REAL_TEXT, SIXTY  # noqa: E402
 from livehost.modelstore.hashing import sha256_file  # noqa: E402
 
 CACHE = REPO / "var" / "cache" / "bench"
 SYNTHETIC_SIZE = (404, 720)  # width, height: the package's height is min(720, clip height)
+
+
+LIVEHOST = REPO / "daemon" / "livehost"
+# what draws the synthetic clip, and what builds a package: a change to either makes new
+WARP_CODE = (LIVEHOST / "lipsync" / "layout.py",
+             *sorted((LIVEHOST / "lipsync" / "warp").glob("*.py")))
+BUILD_CODE = tuple(sorted((LIVEHOST / "avatar" / "video").glob("*.py")))
+
+
+def code_key(paths: list[Path] | tuple[Path, ...]) -> bytes:
+    return b"".join(p.read_bytes() for p in paths)
 
 
 def synthetic_clip() -> Path:
@@ -35,21 +48,16 @@ def synthetic_clip() -> Path:
     import tests.face.synthetic_clip as maker
 
     key = hashlib.sha256(
-        Path(maker.__file__).read_bytes() + repr((SIXTY, SYNTHETIC_SIZE)).encode()
+        code_key([Path(maker.__file__), *WARP_CODE]) + repr((SIXTY, SYNTHETIC_SIZE)).encode()
     ).hexdigest()[:16]
     path = CACHE / "clips" / f"synthetic-60s-{key}.mp4"
     if path.is_file() and path.with_suffix(".segments.yaml").is_file():
         return path
     from livehost.avatar.package import load_avatar
-    from livehost.config.engines import VoiceConfig
-    from livehost.speech.piper import PiperEngine
 
     path.parent.mkdir(parents=True, exist_ok=True)
     avatar = load_avatar(REPO / "var" / "avatars" / "default")
-    model = REPO / "models" / "en_US-joe-medium.onnx"
-    voice = PiperEngine.load(
-        model, VoiceConfig(), ["CPUExecutionProvider"], config=model.with_suffix(".onnx.json")
-    )
+    voice = _voice()
     partial = path.with_name(f"partial-{path.name}")
     width, height = SYNTHETIC_SIZE
     maker.make_clip(partial, avatar, voice, SIXTY, width=width, height=height)
@@ -58,14 +66,16 @@ def synthetic_clip() -> Path:
     return path
 
 
-def package(clip: Path, name: str, takes) -> tuple[Path, dict]:
-    """The package built from `clip` (cached by its sha256) and how it was had:
+def package(clip: Path, name: str, takes, text: str | None = None) -> tuple[Path, dict]:
+    """The package built from `clip` (cached by its sha256, the build's code and the text;
+    with the voice when the words read are known) and how it was had:
     {"cached": bool, "build_seconds": float | None, "clip_sha256": str}."""
     from livehost.avatar.kinds import load_any_avatar
     from livehost.avatar.video.build import build_video_avatar
 
     digest = sha256_file(clip)
-    folder = CACHE / "packages" / f"{name}-{digest[:16]}"
+    key = hashlib.sha256(digest.encode() + code_key(BUILD_CODE) + (text or "").encode())
+    folder = CACHE / "packages" / f"{name}-{key.hexdigest()[:16]}"
     info: dict[str, object] = {"clip": clip.name, "clip_sha256": digest}
     if (folder / "manifest.yaml").is_file():
         try:
@@ -77,7 +87,8 @@ def package(clip: Path, name: str, takes) -> tuple[Path, dict]:
     shutil.rmtree(partial, ignore_errors=True)
     partial.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    build_video_avatar(clip, partial, name=name, consent=CONSENT, takes=takes)
+    build_video_avatar(clip, partial, name=name, consent=CONSENT, takes=takes,
+                       voice=_voice() if text else None, text=text)
     seconds = round(time.perf_counter() - started, 1)
     partial.replace(folder)
     return folder, info | {"cached": False, "build_seconds": seconds}
@@ -87,7 +98,9 @@ def synthetic_package() -> tuple[Path, dict]:
     from livehost.avatar.video.build import read_segments
 
     clip = synthetic_clip()
-    return package(clip, "synthetic", read_segments(clip.with_suffix(".segments.yaml")))
+    # make_clip reads the text again to fill the 36 s reading
+    text = " ".join([READING_TEXT] * 3)
+    return package(clip, "synthetic", read_segments(clip.with_suffix(".segments.yaml")), text)
 
 
 def real_package() -> tuple[Path, dict] | None:
@@ -97,4 +110,15 @@ def real_package() -> tuple[Path, dict] | None:
     from livehost.avatar.video.timeline import Segment
 
     whole = [Segment("idle", 0.0, 10.0), Segment("reading", 0.0, 10.0)]
-    return package(REAL_CLIP, "real", whole)
+    text = REAL_TEXT.read_text(encoding="utf-8") if REAL_TEXT.is_file() else None
+    return package(REAL_CLIP, "real", whole, text)
+
+
+def _voice():
+    from livehost.config.engines import VoiceConfig
+    from livehost.speech.piper import PiperEngine
+
+    model = REPO / "models" / "en_US-joe-medium.onnx"
+    return PiperEngine.load(
+        model, VoiceConfig(), ["CPUExecutionProvider"], config=model.with_suffix(".onnx.json")
+    )
