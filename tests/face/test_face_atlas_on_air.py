@@ -5,7 +5,7 @@ own take, and the recording's frames drawn from the clip."""
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 import av
 import numpy as np
@@ -39,7 +39,7 @@ def test_a_unit_airs_the_video_host_and_plays_its_takes_on_cue(tmp_path, video_a
                                                                ) -> None:
     loaded = configured(tmp_path / "unit", video_avatar_dir)
     status = ShowStatus()
-    store = ScheduleStore(loaded.schedule_path, UTC, tmp_path / "state")
+    store = ScheduleStore(loaded.schedule_path, timezone.utc, tmp_path / "state")
     store.start()
     compositor = Compositor(640, 360)
     face = load_face(loaded, compositor.layout.host_width, 360, status)
@@ -56,8 +56,8 @@ def test_a_unit_airs_the_video_host_and_plays_its_takes_on_cue(tmp_path, video_a
 
     face.base.start = recording_start  # type: ignore[method-assign]
     recorder = Recorder(tmp_path / "rec", EncoderSettings(640, 360, FPS, 1000, 64, 2.0))
-    ten_am = datetime.now(UTC).replace(hour=10, minute=0, second=0, microsecond=0)
-    loop = ShowLoop(Director.for_schedule(lambda: store.current.schedule, UTC, seed=3),
+    ten_am = datetime.now(timezone.utc).replace(hour=10, minute=0, second=0, microsecond=0)
+    loop = ShowLoop(Director.for_schedule(lambda: store.current.schedule, timezone.utc, seed=3),
                     load_speech(loaded, status), face, compositor, [recorder], status,
                     ShowOptions(fps=FPS), start_wall=ten_am)
     recorder.start()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import json
 import logging
 import threading
@@ -49,6 +51,14 @@ class PiperEngine:
     @property
     def sample_rate(self) -> int:
         return self.voice.config.sample_rate
+
+    def steady(self) -> PiperEngine:
+        """The same voice without its random variation: the same words come out with the
+        same timing every time (a reference to align a recording with)."""
+        twin = copy.copy(self)
+        twin.syn_config = dataclasses.replace(self.syn_config, noise_scale=0.0,
+                                              noise_w_scale=0.0)
+        return twin
 
     @classmethod
     def load(

@@ -72,8 +72,11 @@ class Alignment:
 
 
 def speak(voice: SpeechEngine, text: str) -> Spoken:
-    """The voice's reading of `text` with the engine's mouth curves for each sentence."""
-    chunks = list(voice.synthesize(text))
+    """The voice's reading of `text` with the engine's mouth curves for each sentence;
+    without the voice's random variation where it has some (Piper), so that the same
+    clip is measured the same way every time."""
+    steady = getattr(voice, "steady", None)
+    chunks = list((steady() if steady else voice).synthesize(text))
     if not chunks:
         raise ValueError("the voice says nothing for the reading text")
     rate = chunks[0].sample_rate
