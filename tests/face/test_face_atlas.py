@@ -255,3 +255,23 @@ def test_staff_preview_a_video_host_before_going_live(tmp_path, video_avatar_dir
         capture_output=True, text=True, check=True).stdout)
     assert sorted(s["codec_name"] for s in info["streams"]) == ["aac", "h264"]
     assert sheet.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("field, value, says", [
+    ("fps", float("inf"), "fps: Input should be a finite number"),
+    ("fps", 0.0, "fps: Input should be greater than 0"),
+    ("size", [0, 480], "size.0: Input should be greater than 0"),
+    ("idle", {"start": 49, "end": 49, "fade": 0}, "the idle loop must end after it starts"),
+])
+def test_a_hand_edited_manifest_that_cannot_play_is_refused(video_avatar_dir, tmp_path, field,
+                                                            value, says) -> None:
+    import yaml
+
+    folder = tmp_path / "host"
+    shutil.copytree(video_avatar_dir, folder)
+    manifest = folder / "manifest.yaml"
+    data = yaml.safe_load(manifest.read_text())
+    data[field] = value
+    manifest.write_text(yaml.safe_dump(data))
+    with pytest.raises(AvatarError, match=says):
+        load_any_avatar(folder)

@@ -209,21 +209,22 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def _show_video(folder: Path) -> int:
-    """A video package's record and its build report."""
+    """A video package's record and its build report, checked as the engine loads it."""
     import yaml
-    from pydantic import ValidationError
 
-    from livehost.avatar.package import AvatarError
-    from livehost.avatar.video.manifest import VideoManifest
-    from livehost.avatar.video.package import CUES, read_cues
+    from livehost.avatar.video.package import CUES, load_video_avatar
 
     try:
-        m = VideoManifest.model_validate(yaml.safe_load((folder / "manifest.yaml").read_text()))
+        avatar = load_video_avatar(folder)
+        m = avatar.manifest
         report = yaml.safe_load((folder / m.report).read_text())
-        cues = read_cues(folder / CUES, m)
-    except (OSError, yaml.YAMLError, ValidationError, AvatarError) as exc:
-        print(f"livehost avatar show: {folder}: refusing this avatar: {exc}", file=sys.stderr)
+    except (OSError, yaml.YAMLError) as exc:
+        print(f"livehost avatar show: {folder / 'report.yaml'}: {exc}", file=sys.stderr)
         return 1
+    except AvatarError as exc:
+        print(f"livehost avatar show: {exc}", file=sys.stderr)
+        return 1
+    cues = avatar.cues
     print(f"avatar:  {m.name}  (video, {m.size[0]}x{m.size[1]} at {m.fps:g} fps, "
           f"{m.frame_count} frames from {m.source.file})")
     print(f"idle:    frames {m.idle.start}-{m.idle.end}"

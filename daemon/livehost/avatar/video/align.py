@@ -48,10 +48,6 @@ class Spoken:
     phonemes: tuple[PhonemeTiming, ...]  # starts in samples from the first sentence's
     mouth: np.ndarray  # T x 4 at CURVE_RATE: opening, spread, round, voiced
 
-    @property
-    def seconds(self) -> float:
-        return len(self.audio) / self.sample_rate
-
 
 @dataclass(frozen=True)
 class Alignment:

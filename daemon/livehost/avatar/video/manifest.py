@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
 
 from livehost.avatar.manifest import Consent, PublicDomainSource, one_record
 
@@ -26,11 +26,24 @@ class SegmentPart(_Part):
     start: int = Field(ge=0, description="First frame.")
     end: int = Field(ge=0, description="Last frame.")
 
+    @model_validator(mode="after")
+    def _in_order(self) -> SegmentPart:
+        if self.end < self.start:
+            raise ValueError(f"take {self.name} ends (frame {self.end}) before it starts")
+        return self
+
 
 class LoopPart(_Part):
     start: int = Field(ge=0)
     end: int = Field(ge=0)
     fade: int = Field(0, ge=0, description="Frames cross-faded before the seam.")
+
+    @model_validator(mode="after")
+    def _a_loop(self) -> LoopPart:
+        # the engine plays end - start + 1 frames round and round: it needs some
+        if self.end <= self.start:
+            raise ValueError("the idle loop must end after it starts")
+        return self
 
 
 class VideoManifest(_Part):
@@ -40,8 +53,8 @@ class VideoManifest(_Part):
     frames: str = Field("frames.mp4", description="Every frame at the package's size.")
     features: str = Field("features.npz", description="Landmarks, lip shapes, pose, sound.")
     report: str = Field("report.yaml")
-    size: tuple[int, int] = Field(description="width, height of the frames")
-    fps: float = Field(gt=0)
+    size: tuple[PositiveInt, PositiveInt] = Field(description="width, height of the frames")
+    fps: float = Field(gt=0, le=240, allow_inf_nan=False)
     frame_count: int = Field(gt=0)
     source: SourceClip
     idle: LoopPart

@@ -96,6 +96,10 @@ class MouthAtlas:
     calibration: Calibration
     voice_map: MouthMap | None = None  # None: the description stands in for it
 
+    def __post_init__(self) -> None:
+        # the atlas's own spread of shapes: the scale of the head-pose cost
+        self.spread = float(((self.space - self.space.mean(axis=0)) ** 2).sum(axis=1).mean())
+
     @classmethod
     def of(cls, patches: list[Patch], source: np.ndarray, opening: np.ndarray,
            width: np.ndarray, speaking: np.ndarray, lips: np.ndarray, pose: np.ndarray,
@@ -118,9 +122,8 @@ class MouthAtlas:
     def choose(self, wanted: np.ndarray, base_pose: np.ndarray) -> np.ndarray:
         """Atlas rows for T wanted points, each mouth to go on a base frame with the head
         pose `base_pose` (T x 3)."""
-        spread = float(((self.space - self.space.mean(axis=0)) ** 2).sum(axis=1).mean())
         turn = self.pose[None, :, [0, 2]] - base_pose[:, None, [0, 2]]
-        extra = POSE_WEIGHT * spread * ((np.nan_to_num(turn) / 10.0) ** 2).sum(axis=2)
+        extra = POSE_WEIGHT * self.spread * ((np.nan_to_num(turn) / 10.0) ** 2).sum(axis=2)
         return choose(wanted, self.space, self.source, extra=extra)
 
     def nearest(self, wanted: np.ndarray, previous: int | None) -> int:

@@ -30,8 +30,7 @@ DECODED = 8  # take frames kept decoded (frames may be drawn again)
 @dataclass(frozen=True)
 class Take:
     name: str
-    first: int  # clip frame numbers
-    last: int
+    first: int  # clip frame number of its first frame
     jpegs: tuple[bytes, ...]
     thumbs: np.ndarray  # small grey pictures, to enter and leave smoothly
 

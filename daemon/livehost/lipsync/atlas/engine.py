@@ -44,8 +44,11 @@ class AtlasEngine(LipSyncEngine):
     name = "atlas"
     kinds = ("video",)
 
-    def __init__(self, width: int, height: int, fps: int) -> None:
+    def __init__(self, width: int, height: int, fps: int, mouths: bool = True) -> None:
+        """`mouths=False`: only the body (another engine draws the mouth), so the person's
+        mouths are not cut and compressed at start."""
         super().__init__(width, height, fps)
+        self.mouths = mouths
         self.avatar: VideoAvatar | None = None
         self.atlas: MouthAtlas | None = None
         self.base: BaseFrames | None = None
@@ -63,11 +66,12 @@ class AtlasEngine(LipSyncEngine):
         loop_range = range(max(0, loop.start - loop.fade), loop.end + 1)
         take_names = sorted(set(avatar.cues.values()))
         spans = {name: avatar.segment(name) for name in take_names}
-        builder = AtlasBuilder(avatar)
+        builder = AtlasBuilder(avatar) if self.mouths else None
+        mouth_frames = builder.frames.tolist() if builder else []
         raw: dict[int, np.ndarray] = {}  # I420
         jpegs: dict[str, list[bytes]] = {name: [] for name in take_names}
         small: dict[str, list[np.ndarray]] = {name: [] for name in take_names}
-        last = max([loop.end, *(s.end for s in spans.values() if s), *builder.frames.tolist()])
+        last = max([loop.end, *(s.end for s in spans.values() if s), *mouth_frames])
         small_loop: dict[int, np.ndarray] = {}
         for n, rgb in decode(avatar.frames_path):
             if n in loop_range:  # kept as I420, the loop's own fade blends them alike
@@ -77,7 +81,8 @@ class AtlasEngine(LipSyncEngine):
                 if span is not None and span.start <= n <= span.end:
                     jpegs[name].append(compress(rgb))
                     small[name].append(thumbs([rgb])[0])
-            builder.offer(n, rgb)
+            if builder:
+                builder.offer(n, rgb)
             if n >= last:
                 break
         if loop.end not in raw:
@@ -91,18 +96,18 @@ class AtlasEngine(LipSyncEngine):
         )
         del raw
         takes = {
-            name: Take(name, spans[name].start, spans[name].start + len(jpegs[name]) - 1,
-                       tuple(jpegs[name]), np.stack(small[name]))
+            name: Take(name, spans[name].start, tuple(jpegs[name]), np.stack(small[name]))
             for name in take_names
             if spans[name] is not None and len(jpegs[name]) > 2
         }
         self.base = BaseFrames(loop=idle, takes=takes, fps=m.fps, landmarks=avatar.landmarks,
                                pose=avatar.pose)
-        self.atlas = builder.build()
+        self.atlas = builder.build() if builder else None
         self.stage = Stage(idle.picture(0), self.width, self.height)
         self.avatar = avatar
         log.info("atlas engine: %d mouths, an idle loop of %.1f s, takes %s",
-                 len(self.atlas.source), length / m.fps, ", ".join(takes) or "none")
+                 len(self.atlas.source) if self.atlas else 0, length / m.fps,
+                 ", ".join(takes) or "none")
 
     # speech in
 
@@ -129,7 +134,7 @@ class AtlasEngine(LipSyncEngine):
 
     def cue(self, cues: tuple[str, ...], start: float) -> None:
         """Play the take of the first of `cues` that has one, from media time `start`."""
-        _, base = self._ready()
+        base = self._body_ready()
         avatar = self.avatar
         assert avatar is not None
         for cue in cues:
@@ -201,12 +206,17 @@ class AtlasEngine(LipSyncEngine):
     def body(self, index: int) -> tuple[np.ndarray, np.ndarray | None]:
         """Frame `index` with no mouth laid on, and the face's landmarks in its pixels
         (None where the clip has no face): the body another engine draws a mouth on."""
-        _, base = self._ready()
+        base = self._body_ready()
         assert self.stage is not None
         frame = base.at(self.time_of(index))
         if np.isnan(frame.landmarks[0, 0]):
             return self.stage.show(frame.picture), None
         return self.stage.show(frame.picture), self.stage.to_frame(frame.landmarks)
+
+    def _body_ready(self) -> BaseFrames:
+        if self.base is None:
+            raise RuntimeError("prepare(avatar) first")
+        return self.base
 
     def _ready(self) -> tuple[MouthAtlas, BaseFrames]:
         if self.atlas is None or self.base is None:

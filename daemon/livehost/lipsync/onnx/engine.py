@@ -71,7 +71,7 @@ class OnnxEngine(LipSyncEngine):
         if avatar.kind == "video":
             from livehost.lipsync.atlas.engine import AtlasEngine
 
-            clip = AtlasEngine(self.width, self.height, self.fps)
+            clip = AtlasEngine(self.width, self.height, self.fps, mouths=False)
             clip.prepare(avatar)  # type: ignore[arg-type]
             self.body = ClipBody(clip)
         else:
